@@ -1,0 +1,232 @@
+package app
+
+import (
+	"bufio"
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"slices"
+	"time"
+)
+
+// Local runs a command outside Splunk, the way splunkd would: one getinfo, then the CSV records of
+// In cut into execute chunks of ChunkRows rows, the last one marked finished. Output bodies are
+// concatenated into one CSV on Out; inspector messages go to Messages. It lets an incident
+// responder use the same code path as the search command, with no Splunk.
+type Local struct {
+	ChunkRows int       // rows per execute chunk; 0 means 50,000 (splunkd's maxresultrows)
+	Messages  io.Writer // inspector messages, "WARN: ..."; nil discards them
+	Progress  io.Writer // rows and rows/s every few seconds on long runs; nil for none
+}
+
+// Run executes args (e.g. ["apply", "m"]) with factory on CSV from in, writing CSV to out.
+func (l Local) Run(args []string, in io.Reader, out io.Writer, factory Factory) error {
+	chunkRows := l.ChunkRows
+	if chunkRows <= 0 {
+		chunkRows = 50000
+	}
+	user := os.Getenv("USER")
+	info := &GetInfo{Action: "getinfo", SearchInfo: SearchInfo{
+		Args: args, Command: "awsrisk", App: "awsrisk", Owner: user, Username: user, MaxResultRows: chunkRows,
+	}}
+	h, reply, err := factory(info)
+	if err != nil {
+		return err
+	}
+	bw := bufio.NewWriterSize(out, 1<<16)
+	w := &localWriter{w: bw, msgs: l.Messages}
+	if reply.Generating {
+		var o Output
+		err := h.Execute(&Table{}, true, &o)
+		w.messages(o.msgs)
+		if err != nil {
+			return err
+		}
+		if err := w.write(&o); err != nil {
+			return err
+		}
+		return bw.Flush()
+	}
+	cr := newCSVChunker(in, chunkRows)
+	start, lastReport := time.Now(), time.Now()
+	var rows int64
+	cur, err := cr.next()
+	if err != nil && !errors.Is(err, io.EOF) {
+		return err
+	}
+	var o Output
+	for {
+		nxt, nerr := cr.next()
+		if nerr != nil && !errors.Is(nerr, io.EOF) {
+			return nerr
+		}
+		finished := errors.Is(nerr, io.EOF)
+		t, err := ParseTable(cur)
+		if err != nil {
+			return fmt.Errorf("input records %d-: %w", rows+1, err)
+		}
+		o.Reset()
+		err = h.Execute(t, finished, &o)
+		w.messages(o.msgs)
+		if err != nil {
+			return err
+		}
+		if err := w.write(&o); err != nil {
+			return err
+		}
+		rows += int64(len(t.Rows))
+		if l.Progress != nil && time.Since(lastReport) > 2*time.Second {
+			lastReport = time.Now()
+			el := time.Since(start).Seconds()
+			fmt.Fprintf(l.Progress, "awsrisk: %d rows, %.0f rows/s\n", rows, float64(rows)/el)
+		}
+		if finished || o.finished {
+			break
+		}
+		cur = nxt
+	}
+	if l.Progress != nil && time.Since(start) > 2*time.Second {
+		fmt.Fprintf(l.Progress, "awsrisk: done, %d rows in %.1fs\n", rows, time.Since(start).Seconds())
+	}
+	return bw.Flush()
+}
+
+// localWriter concatenates reply bodies into one CSV: the first header is written once, and a
+// later chunk with other columns is re-ordered into it (new columns are an error, since a CSV file
+// cannot grow columns).
+type localWriter struct {
+	w      *bufio.Writer
+	header []string
+	msgs   io.Writer
+}
+
+func (lw *localWriter) messages(msgs [][2]string) {
+	if lw.msgs == nil {
+		return
+	}
+	for _, m := range msgs {
+		fmt.Fprintf(lw.msgs, "awsrisk: %s: %s\n", m[0], m[1])
+	}
+}
+
+func (lw *localWriter) write(o *Output) error {
+	if len(o.body) == 0 || o.header == nil {
+		return nil
+	}
+	if lw.header == nil {
+		lw.header = o.header
+		_, err := lw.w.Write(o.body)
+		return err
+	}
+	if slices.Equal(lw.header, o.header) {
+		_, err := lw.w.Write(o.body[o.headerLen:])
+		return err
+	}
+	t, err := ParseTable(o.body)
+	if err != nil {
+		return err
+	}
+	idx := make([]int, len(lw.header))
+	for i, f := range lw.header {
+		idx[i] = t.Col(f)
+	}
+	for _, f := range t.Header {
+		if !slices.Contains(lw.header, f) {
+			return fmt.Errorf("output field %q appeared after the first chunk; a CSV cannot add columns", f)
+		}
+	}
+	rec := make([]string, len(lw.header))
+	var buf []byte
+	for _, row := range t.Rows {
+		for i, c := range idx {
+			rec[i] = ""
+			if c >= 0 {
+				rec[i] = row[c]
+			}
+		}
+		buf = AppendRecord(buf[:0], rec)
+		if _, err := lw.w.Write(buf); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// csvChunker cuts a CSV stream into bodies of at most n records, each starting with the header.
+// It only finds record boundaries (a newline outside double quotes); ParseTable does the parsing.
+type csvChunker struct {
+	r      *bufio.Reader
+	n      int
+	header []byte
+	err    error
+}
+
+func newCSVChunker(r io.Reader, n int) *csvChunker {
+	return &csvChunker{r: bufio.NewReaderSize(r, 1<<20), n: n}
+}
+
+// record appends one whole record (with its terminator) to dst.
+func (c *csvChunker) record(dst []byte) ([]byte, error) {
+	quotes := 0
+	start := len(dst)
+	for {
+		line, err := c.r.ReadSlice('\n')
+		dst = append(dst, line...)
+		quotes += bytes.Count(line, []byte{'"'})
+		switch {
+		case errors.Is(err, bufio.ErrBufferFull):
+			continue
+		case err != nil:
+			if len(dst) > start {
+				if quotes%2 == 1 {
+					return dst, fmt.Errorf("input ends inside a quoted value: %w", io.ErrUnexpectedEOF)
+				}
+				return append(dst, '\n'), nil
+			}
+			return dst, err
+		}
+		if quotes%2 == 0 {
+			return dst, nil
+		}
+	}
+}
+
+// next returns the next body (header + up to n records); io.EOF with the last, possibly
+// header-only, body when the input is exhausted.
+func (c *csvChunker) next() ([]byte, error) {
+	if c.err != nil {
+		return nil, c.err
+	}
+	if c.header == nil {
+		h, err := c.record(nil)
+		if err != nil {
+			if errors.Is(err, io.EOF) {
+				c.err = io.EOF
+				return nil, io.EOF
+			}
+			return nil, fmt.Errorf("read input header: %w", err)
+		}
+		h = bytes.TrimPrefix(h, []byte("\xef\xbb\xbf")) // a UTF-8 BOM from spreadsheet exports
+		c.header = h
+	}
+	body := append([]byte(nil), c.header...)
+	for i := 0; i < c.n; i++ {
+		var err error
+		body, err = c.record(body)
+		if errors.Is(err, io.EOF) {
+			c.err = io.EOF
+			return body, io.EOF
+		}
+		if err != nil {
+			return nil, fmt.Errorf("read input: %w", err)
+		}
+	}
+	// Peek: if nothing follows, this body is the last.
+	if _, err := c.r.Peek(1); errors.Is(err, io.EOF) {
+		c.err = io.EOF
+		return body, io.EOF
+	}
+	return body, nil
+}

@@ -1,0 +1,112 @@
+package main
+
+import (
+	"sort"
+
+	"awsrisk/app"
+	"awsrisk/features"
+)
+
+// deriver runs the CloudTrail feature derivation inside fit (features=console|apicall), so the
+// derived ct_* fields can be model features without a separate `| awsrisk features`. A nil
+// *deriver derives nothing.
+type deriver struct {
+	d     *features.Deriver
+	index map[string]int // derived name -> position in Derive's output
+	buf   []string
+}
+
+func newDeriver(params map[string]string) (*deriver, error) {
+	set, ok := params["features"]
+	if !ok {
+		return nil, nil
+	}
+	s, err := features.ParseSet(set)
+	if err != nil {
+		return nil, err
+	}
+	opt, err := features.OptionsFromParams(params)
+	if err != nil {
+		return nil, err
+	}
+	d := &deriver{d: features.NewDeriver(s, opt), index: map[string]int{}}
+	for i, n := range d.d.Names() {
+		d.index[n] = i
+	}
+	return d, nil
+}
+
+func (d *deriver) inputs() []string {
+	if d == nil {
+		return nil
+	}
+	return d.d.Inputs()
+}
+
+// getter returns a field accessor over one chunk; derive then reads the current row through it.
+func (d *deriver) getter(in *app.Table) *rowGetter {
+	if d == nil {
+		return nil
+	}
+	g := &rowGetter{cols: map[string]int{}}
+	for _, f := range d.d.Inputs() {
+		if c := in.Col(f); c >= 0 {
+			g.cols[f] = c
+		}
+	}
+	return g
+}
+
+type rowGetter struct {
+	cols map[string]int
+	row  []string
+}
+
+func (g *rowGetter) get(f string) string {
+	if c, ok := g.cols[f]; ok {
+		return g.row[c]
+	}
+	return ""
+}
+
+// derive computes the derived values of row; the slice is reused by the next call.
+func (d *deriver) derive(g *rowGetter, row []string) []string {
+	if d == nil {
+		return nil
+	}
+	g.row = row
+	d.buf = d.d.Derive(g.get, d.buf[:0])
+	return d.buf
+}
+
+// value is derived field name's value in derived, "" when name is not a derived field.
+func (d *deriver) value(name string, derived []string) string {
+	if d == nil {
+		return ""
+	}
+	if i, ok := d.index[name]; ok && i < len(derived) {
+		return derived[i]
+	}
+	return ""
+}
+
+func dedupe(in []string) []string {
+	seen := make(map[string]bool, len(in))
+	out := in[:0:0]
+	for _, s := range in {
+		if !seen[s] {
+			seen[s] = true
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}

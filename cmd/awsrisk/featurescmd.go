@@ -1,0 +1,66 @@
+package main
+
+import (
+	"awsrisk/app"
+	"awsrisk/features"
+)
+
+type featuresHandler struct {
+	d     *features.Deriver
+	names []string
+	vals  []string
+}
+
+// newFeatures: `| awsrisk features [console|apicall|all]`, a distributable streaming command that
+// adds the derived ct_* fields to every event.
+func (e *env) newFeatures(cmd *app.Command) (app.Handler, *app.Reply, error) {
+	if err := checkParams(cmd, "tz", "business_hours"); err != nil {
+		return nil, nil, err
+	}
+	set := features.All
+	if len(cmd.Fields) > 0 {
+		var err error
+		if set, err = features.ParseSet(cmd.Fields[0]); err != nil {
+			return nil, nil, err
+		}
+	}
+	opt, err := features.OptionsFromParams(cmd.Params)
+	if err != nil {
+		return nil, nil, err
+	}
+	d := features.NewDeriver(set, opt)
+	return &featuresHandler{d: d, names: d.Names()},
+		&app.Reply{Type: app.TypeStreaming, RequiredFields: d.Inputs()}, nil
+}
+
+func (h *featuresHandler) Execute(in *app.Table, _ bool, out *app.Output) error {
+	if len(in.Header) == 0 {
+		return nil
+	}
+	header := append([]string(nil), in.Header...)
+	pos := make([]int, len(h.names))
+	for i, n := range h.names {
+		if pos[i] = in.Col(n); pos[i] < 0 {
+			pos[i] = len(header)
+			header = append(header, n)
+		}
+	}
+	out.SetHeader(header)
+	g := &rowGetter{cols: map[string]int{}}
+	for _, f := range h.d.Inputs() {
+		if c := in.Col(f); c >= 0 {
+			g.cols[f] = c
+		}
+	}
+	rec := make([]string, len(header))
+	for _, row := range in.Rows {
+		copy(rec, row)
+		g.row = row
+		h.vals = h.d.Derive(g.get, h.vals[:0])
+		for i, p := range pos {
+			rec[p] = h.vals[i]
+		}
+		out.WriteRow(rec)
+	}
+	return nil
+}

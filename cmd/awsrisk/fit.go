@@ -1,0 +1,400 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"hash/fnv"
+	"math"
+	"strconv"
+	"strings"
+	"time"
+
+	"awsrisk/app"
+	"awsrisk/models"
+)
+
+// Columns of the partial rows that the map phase (`awsrisk fit phase=map ...`, run on indexers)
+// sends to the reduce phase: one row per distinct feature combination with its count, Σy and Σy²,
+// never the raw events (scp-v2.md §2.2). Splunk may skip the map phase, so reduce accepts raw
+// events as well.
+const (
+	colPartial = "__awsrisk_partial" // "group" for a group row, "dropped" for the dropped-row report
+	colPart    = "__awsrisk_part"    // "train" or "test" (holdout)
+	colN       = "__awsrisk_n"
+	colSumY    = "__awsrisk_sumy"
+	colSumY2   = "__awsrisk_sumy2"
+	colDropped = "__awsrisk_dropped" // JSON models.DropReport
+)
+
+var partialCols = []string{colPartial, colPart, colN, colSumY, colSumY2, colDropped}
+
+// linearParams are the fit parameters LinearRegression accepts.
+var linearParams = []string{"fit_intercept", "features", "holdout", "seed", "tz", "business_hours", "phase"}
+
+type fitHandler struct {
+	env      *env
+	cmd      *app.Command
+	info     *app.GetInfo
+	mapPhase bool
+
+	target   string
+	fields   []string // model features, in the user's order
+	derive   *deriver
+	intercpt bool
+	holdout  float64
+	seed     uint64
+
+	train, test *models.Aggregate
+	xs          []string
+	started     time.Time
+}
+
+func (e *env) newFit(cmd *app.Command, info *app.GetInfo) (app.Handler, *app.Reply, error) {
+	if !strings.EqualFold(cmd.Algorithm, "LinearRegression") {
+		return nil, nil, &app.SyntaxError{Sub: cmd.Sub, Token: cmd.Algorithm, Msg: "unknown algorithm; supported: LinearRegression"}
+	}
+	cmd.Algorithm = "LinearRegression"
+	if err := checkParams(cmd, linearParams...); err != nil {
+		return nil, nil, err
+	}
+	if len(cmd.Targets) != 1 || len(cmd.Fields) == 0 {
+		return nil, nil, &app.SyntaxError{Sub: cmd.Sub, Msg: `LinearRegression expects exactly one target: "<target> from <field> ..."`}
+	}
+	if len(cmd.By) > 0 {
+		// MLTK silently fits one global model; say so instead of pretending.
+		return nil, nil, &app.SyntaxError{Sub: cmd.Sub, Token: "by", Msg: "LinearRegression does not support by; fit one model per group with separate searches"}
+	}
+	h := &fitHandler{env: e, cmd: cmd, info: info, target: cmd.Targets[0], fields: dedupe(cmd.Fields), intercpt: true, started: e.now()}
+	for _, f := range h.fields {
+		if f == h.target {
+			return nil, nil, &app.SyntaxError{Sub: cmd.Sub, Token: f, Msg: "the target cannot also be a feature"}
+		}
+	}
+	var err error
+	if v, ok := cmd.Params["fit_intercept"]; ok {
+		if h.intercpt, err = app.ParseBool(v); err != nil {
+			return nil, nil, fmt.Errorf("fit_intercept: %w", err)
+		}
+	}
+	if v, ok := cmd.Params["phase"]; ok {
+		if v != "map" {
+			return nil, nil, &app.SyntaxError{Sub: cmd.Sub, Token: "phase=" + v, Msg: `phase is set by awsrisk itself and can only be "map"`}
+		}
+		h.mapPhase = true
+	}
+	if v, ok := cmd.Params["holdout"]; ok {
+		h.holdout, err = strconv.ParseFloat(v, 64)
+		if err != nil || h.holdout < 0 || h.holdout > 0.9 {
+			return nil, nil, &app.SyntaxError{Sub: cmd.Sub, Token: "holdout=" + v, Msg: "holdout must be a fraction between 0 and 0.9, e.g. holdout=0.3 for a 70/30 split"}
+		}
+	}
+	if v, ok := cmd.Params["seed"]; ok {
+		if h.seed, err = strconv.ParseUint(v, 10, 64); err != nil {
+			return nil, nil, &app.SyntaxError{Sub: cmd.Sub, Token: "seed=" + v, Msg: "seed must be a non-negative integer"}
+		}
+	}
+	if h.derive, err = newDeriver(cmd.Params); err != nil {
+		return nil, nil, err
+	}
+	h.train = models.NewAggregate(h.target, h.fields)
+	h.test = models.NewAggregate(h.target, h.fields)
+	h.xs = make([]string, len(h.fields))
+
+	if h.mapPhase {
+		// The map side is a plain streaming command without required_fields, like the recorded
+		// `sum phase="map"`: selected-fields mode would try to merge our partial rows back into
+		// events by _chunked_idx.
+		return h, &app.Reply{Type: app.TypeStreaming}, nil
+	}
+	return h, &app.Reply{
+		Type:           app.TypeReporting,
+		RequiredFields: h.requiredFields(),
+		StreamingPreop: preop(info),
+	}, nil
+}
+
+// requiredFields: the target, the raw features, the derivation inputs, and the partial columns.
+func (h *fitHandler) requiredFields() []string {
+	out := []string{h.target}
+	for _, f := range h.fields {
+		out = append(out, f) // derived names too: partial rows from the map phase carry them
+	}
+	out = append(out, h.derive.inputs()...)
+	out = append(out, partialCols...)
+	return dedupe(out)
+}
+
+// preop is the map phase splunkd runs before the reduce, on the indexers when it can: the user's
+// own arguments (quoted as typed, from raw_args) plus phase=map.
+func preop(info *app.GetInfo) string {
+	args := info.SearchInfo.RawArgs
+	if len(args) == 0 {
+		args = quoteArgs(info.SearchInfo.Args)
+	}
+	return "awsrisk " + strings.Join(args, " ") + " phase=map"
+}
+
+func quoteArgs(args []string) []string {
+	out := make([]string, len(args))
+	for i, a := range args {
+		if strings.ContainsAny(a, " \t\"|[]") || a == "" {
+			a = `"` + strings.ReplaceAll(a, `"`, `\"`) + `"`
+		}
+		out[i] = a
+	}
+	return out
+}
+
+func (h *fitHandler) Execute(in *app.Table, finished bool, out *app.Output) error {
+	if err := h.consume(in); err != nil {
+		return err
+	}
+	if !finished {
+		return nil // reporting/map: reply {"finished":false} with an empty body until the end
+	}
+	if h.mapPhase {
+		h.writePartials(out)
+		return nil
+	}
+	return h.finish(out)
+}
+
+// consume adds every row of one chunk: partial rows from the map phase, or raw events.
+func (h *fitHandler) consume(in *app.Table) error {
+	if len(in.Rows) == 0 {
+		return nil
+	}
+	tcol := in.Col(h.target)
+	fcols := make([]int, len(h.fields))
+	for i, f := range h.fields {
+		fcols[i] = in.Col(f)
+	}
+	pcol, partCol := in.Col(colPartial), in.Col(colPart)
+	nCol, syCol, sy2Col, dCol := in.Col(colN), in.Col(colSumY), in.Col(colSumY2), in.Col(colDropped)
+	get := h.derive.getter(in)
+	for r, row := range in.Rows {
+		if pcol >= 0 && row[pcol] != "" {
+			if err := h.addPartial(r, row, pcol, partCol, nCol, syCol, sy2Col, dCol, fcols); err != nil {
+				return err
+			}
+			continue
+		}
+		derived := h.derive.derive(get, row)
+		for i := range h.fields {
+			switch {
+			case fcols[i] >= 0:
+				h.xs[i] = row[fcols[i]]
+			default:
+				h.xs[i] = h.derive.value(h.fields[i], derived)
+			}
+		}
+		y := ""
+		if tcol >= 0 {
+			y = row[tcol]
+		}
+		if h.holdout > 0 && h.inHoldout(y) {
+			h.test.AddEvent(y, h.xs)
+		} else {
+			h.train.AddEvent(y, h.xs)
+		}
+	}
+	return nil
+}
+
+// inHoldout puts a row in the test set when hash(seed, row) < holdout·2⁶⁴. Hashing the row's own
+// values instead of drawing random numbers gives the same split however splunkd cuts the events
+// into chunks and indexers, so 1, 3 or 8 indexers train the same model.
+func (h *fitHandler) inHoldout(y string) bool {
+	f := fnv.New64a()
+	var b [8]byte
+	for i := range b {
+		b[i] = byte(h.seed >> (8 * i))
+	}
+	f.Write(b[:])
+	f.Write([]byte(y))
+	for _, x := range h.xs {
+		f.Write([]byte{0})
+		f.Write([]byte(x))
+	}
+	return float64(f.Sum64()) < h.holdout*math.Exp2(64)
+}
+
+func (h *fitHandler) addPartial(r int, row []string, pcol, partCol, nCol, syCol, sy2Col, dCol int, fcols []int) error {
+	agg := h.train
+	if partCol >= 0 && row[partCol] == "test" {
+		agg = h.test
+	}
+	bad := func(what string) error {
+		return fmt.Errorf("partial row %d from the map phase has a bad %s; rerun the search (mixed awsrisk versions on search head and indexers?)", r+1, what)
+	}
+	switch row[pcol] {
+	case "dropped":
+		if dCol < 0 {
+			return bad(colDropped)
+		}
+		var d models.DropReport
+		if err := json.Unmarshal([]byte(row[dCol]), &d); err != nil {
+			return bad(colDropped)
+		}
+		agg.AddDropped(d)
+		return nil
+	case "group":
+	default:
+		return bad(colPartial)
+	}
+	if nCol < 0 || syCol < 0 || sy2Col < 0 {
+		return bad("count or sum column")
+	}
+	n, err1 := strconv.ParseInt(row[nCol], 10, 64)
+	sy, err2 := strconv.ParseFloat(row[syCol], 64)
+	sy2, err3 := strconv.ParseFloat(row[sy2Col], 64)
+	if err1 != nil || err2 != nil || err3 != nil || n <= 0 {
+		return bad("count or sum")
+	}
+	for i, c := range fcols {
+		if c < 0 {
+			return bad("feature column " + strconv.Quote(h.fields[i]))
+		}
+		h.xs[i] = row[c]
+	}
+	agg.AddGroup(h.xs, n, sy, sy2)
+	return nil
+}
+
+// writePartials emits the map phase's aggregate: group rows and one dropped-row report per part.
+func (h *fitHandler) writePartials(out *app.Output) {
+	header := append(append([]string{}, partialCols...), h.fields...)
+	out.SetHeader(header)
+	rec := make([]string, len(header))
+	for _, p := range []struct {
+		name string
+		agg  *models.Aggregate
+	}{{"train", h.train}, {"test", h.test}} {
+		p.agg.EachGroup(func(xs []string, n int64, sy, sy2 float64) {
+			rec[0], rec[1] = "group", p.name
+			rec[2] = strconv.FormatInt(n, 10)
+			rec[3] = strconv.FormatFloat(sy, 'g', -1, 64)
+			rec[4] = strconv.FormatFloat(sy2, 'g', -1, 64)
+			rec[5] = ""
+			copy(rec[len(partialCols):], xs)
+			out.WriteRow(rec)
+		})
+		if d := p.agg.TargetDrops(); d.Total > 0 {
+			js, _ := json.Marshal(d) // a plain struct of counts: cannot fail
+			for i := range rec {
+				rec[i] = ""
+			}
+			rec[0], rec[1], rec[5] = "dropped", p.name, string(js)
+			out.WriteRow(rec)
+		}
+	}
+}
+
+// finish fits, evaluates on the holdout, saves the model and writes the fit report.
+func (h *fitHandler) finish(out *app.Output) error {
+	d := h.train.Dropped()
+	if h.train.Rows() == 0 {
+		return fmt.Errorf("no valid events to fit %q: %s; check for null or non-numeric values", h.target, describeDropped(d, h.train.Rows()))
+	}
+	m, err := models.FitLinear(h.train, models.LinearOptions{FitIntercept: h.intercpt})
+	if err != nil {
+		return fmt.Errorf("fit LinearRegression: %w", err)
+	}
+	if d.Total > 0 {
+		out.Warn("awsrisk fit: %s", describeDropped(d, h.train.Rows()+d.Total))
+	}
+	ev := models.Evaluate(m, h.test)
+	saved := ""
+	if h.cmd.Model != "" {
+		switch {
+		case h.info.Preview:
+			out.Info("awsrisk fit: preview results; model %q is saved when the search finishes", h.cmd.Model)
+		default:
+			if err := h.save(m); err != nil {
+				return err
+			}
+			saved = h.env.store.Path(h.cmd.Model)
+		}
+	} else {
+		out.Info("awsrisk fit: model not saved; add into <name> to keep it")
+	}
+	r := []struct{ k, v string }{
+		{"model", h.cmd.Model},
+		{"algorithm", "LinearRegression"},
+		{"target", h.target},
+		{"features", strings.Join(h.fields, " ")},
+		{"rows", strconv.FormatInt(m.Stats.N, 10)},
+		{"rows_dropped", strconv.FormatInt(d.Total, 10)},
+		{"groups", strconv.Itoa(m.Stats.Groups)},
+		{"columns", strconv.Itoa(m.Stats.Columns)},
+		{"r2", fmtStat(m.Stats.R2)},
+		{"rmse", fmtStat(m.Stats.RMSE)},
+		{"holdout_rows", strconv.FormatInt(ev.N, 10)},
+		{"holdout_r2", fmtStat(ev.R2)},
+		{"holdout_rmse", fmtStat(ev.RMSE)},
+		{"solver", m.Stats.Solver},
+		{"iterations", strconv.Itoa(m.Stats.Iterations)},
+		{"seconds", strconv.FormatFloat(h.env.now().Sub(h.started).Seconds(), 'f', 3, 64)},
+		{"saved", saved},
+	}
+	header := make([]string, len(r))
+	vals := make([]string, len(r))
+	for i, kv := range r {
+		header[i], vals[i] = kv.k, kv.v
+	}
+	out.SetHeader(header)
+	out.WriteRow(vals)
+	return nil
+}
+
+func (h *fitHandler) save(m *models.Linear) error {
+	if h.holdout > 0 {
+		// Store the holdout figures with the model so summary can show them.
+		ev := models.Evaluate(m, h.test)
+		m.Stats.Holdout = &ev
+	}
+	body, err := json.Marshal(m)
+	if err != nil {
+		return fmt.Errorf("encode model: %w", err)
+	}
+	opts := map[string]string{}
+	for _, k := range h.cmd.Order {
+		if k != "phase" {
+			opts[k] = h.cmd.Params[k]
+		}
+	}
+	owner := h.info.SearchInfo.Username
+	if owner == "" {
+		owner = h.info.SearchInfo.Owner
+	}
+	return h.env.store.Save(&models.File{
+		Name: h.cmd.Model, Algorithm: "LinearRegression", Created: h.env.now().UTC(),
+		Owner: owner, App: "awsrisk", Sharing: "app",
+		Target: h.target, Features: h.fields, Options: opts, OutputName: h.cmd.As,
+		Rows: m.Stats.N, Body: body,
+	})
+}
+
+func describeDropped(d models.DropReport, total int64) string {
+	if d.Total == 0 {
+		return fmt.Sprintf("0 of %d rows dropped", total)
+	}
+	var parts []string
+	if d.NullTarget > 0 {
+		parts = append(parts, fmt.Sprintf("%d with a null target", d.NullTarget))
+	}
+	if d.BadTarget > 0 {
+		parts = append(parts, fmt.Sprintf("%d with a non-numeric target (first: %q)", d.BadTarget, d.FirstBadTarget))
+	}
+	for _, f := range sortedKeys(d.NullFeature) {
+		parts = append(parts, fmt.Sprintf("%d with a null %s", d.NullFeature[f], f))
+	}
+	return fmt.Sprintf("%d of %d rows dropped (%s)", d.Total, total, strings.Join(parts, ", "))
+}
+
+func fmtStat(v float64) string {
+	if math.IsNaN(v) {
+		return ""
+	}
+	return strconv.FormatFloat(v, 'g', 8, 64)
+}

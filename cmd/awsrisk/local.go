@@ -1,0 +1,131 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"awsrisk/app"
+	"awsrisk/synth"
+)
+
+// local runs a subcommand from the shell: `awsrisk [flags] <subcommand> <args...> < events.csv`.
+// Flags come before the subcommand; everything after it is the SPL argument list, unchanged.
+func (e *env) local(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("awsrisk", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	models := fs.String("models", "", "folder of model files (default: the app's lookups/, or $AWSRISK_MODELS)")
+	input := fs.String("input", "-", "input file: CSV with Splunk's field names, or CloudTrail JSON; - for stdin")
+	chunk := fs.Int("chunk-rows", 50000, "rows per execute chunk, as splunkd's maxresultrows")
+	quiet := fs.Bool("quiet", false, "no progress or inspector messages on stderr")
+	fs.Usage = func() { fmt.Fprintln(stderr, "awsrisk --help shows the subcommands and flags") }
+	if err := fs.Parse(args); err != nil {
+		if err == flag.ErrHelp {
+			return help(nil, stdout)
+		}
+		return usageError{err}
+	}
+	rest := fs.Args()
+	if len(rest) == 0 {
+		fs.Usage()
+		return usageError{fmt.Errorf("missing subcommand")}
+	}
+	switch rest[0] {
+	case "help", "-h", "--help":
+		return help(rest[1:], stdout)
+	case "show":
+		return show(rest[1:], stdin, stdout, stderr)
+	case "generate":
+		if code := synth.Main(rest[1:], stdout, stderr); code != 0 {
+			return usageError{fmt.Errorf("generate failed")}
+		}
+		return nil
+	}
+	for _, a := range rest[1:] {
+		if a == "-h" || a == "--help" {
+			return help(rest[:1], stdout)
+		}
+	}
+	if *models != "" {
+		e.store.Dir = *models
+	}
+	in := stdin
+	if *input != "-" {
+		f, err := os.Open(*input)
+		if err != nil {
+			return usageError{err}
+		}
+		defer f.Close()
+		in = f
+	}
+	l := app.Local{ChunkRows: *chunk, Messages: stderr, Progress: stderr}
+	if *quiet {
+		l.Messages, l.Progress = nil, nil
+	}
+	return l.Run(rest, in, stdout, e.factory)
+}
+
+const usageText = `awsrisk — AWS CloudTrail risk scoring, as a Splunk search command and a local tool.
+
+In Splunk:   | awsrisk <subcommand> ...        (SCP v2; splunkd starts the binary with no arguments)
+Locally:     awsrisk [flags] <subcommand> ... < events.csv > out.csv
+
+Subcommands:
+  fit          train a model:        fit LinearRegression <target> from <field>... into <model>
+  apply        score events:         apply <model> [as <field>] [explain=N]
+  summary      show a model:         summary <model>
+  listmodels   list saved models
+  deletemodel  delete a model:       deletemodel <model>
+  features     add derived CloudTrail fields: features [console|apicall|all]
+  generate     write a synthetic CloudTrail month with attacks (CSV or JSON)
+  show         print a CSV as an aligned table: show --sort ai_risk_score --limit 10 < scored.csv
+  help         help <subcommand>
+
+Flags (before the subcommand):
+`
+
+const flagsText = `  --models DIR      folder of model files (default: the app's lookups/, or $AWSRISK_MODELS)
+  --input FILE      input instead of stdin: CSV with Splunk's field names, or CloudTrail JSON
+  --chunk-rows N    rows per execute chunk, as splunkd's maxresultrows (default 50000)
+  --quiet           no progress or inspector messages on stderr
+
+Models are files in the app's lookups/ folder, so Splunk's knowledge bundle copies them to the
+indexers where apply runs. "awsrisk help <subcommand>" shows one subcommand.
+`
+
+func help(args []string, w io.Writer) error {
+	if len(args) == 0 {
+		fmt.Fprint(w, usageText)
+		fmt.Fprint(w, flagsText)
+		return nil
+	}
+	u, ok := app.Usage[strings.ToLower(args[0])]
+	if !ok {
+		return usageError{fmt.Errorf("no help for %q; subcommands: fit apply summary listmodels deletemodel features generate", args[0])}
+	}
+	fmt.Fprintln(w, "usage:", u)
+	if d, ok := subHelp[strings.ToLower(args[0])]; ok {
+		fmt.Fprintln(w)
+		fmt.Fprint(w, d)
+	}
+	return nil
+}
+
+var subHelp = map[string]string{
+	app.SubFit: `Trains a model on the input events and prints one report row (rows, R², RMSE, holdout figures).
+Parameters:
+  features=console|apicall   derive ct_* CloudTrail fields first; list them as features
+  holdout=0.3 seed=42        train on 70%, report R² and RMSE on the other 30%
+  fit_intercept=true|false
+Rows with a null target or feature are left out and counted. Every category is kept.
+Example:
+  awsrisk fit LinearRegression risk_score from eventName sourceIPAddress userAgent into m < events.csv
+`,
+	app.SubApply: `Adds predicted(<target>), ai_risk_score (0-100), ai_threat_category and, with explain=N,
+risk_reasons to every input row. Rows are never dropped.
+Example:
+  awsrisk apply awsrisk_apicall explain=3 < events.csv > scored.csv
+`,
+}

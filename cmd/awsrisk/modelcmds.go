@@ -1,0 +1,120 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"awsrisk/app"
+	"awsrisk/models"
+)
+
+// once runs a generating command's body on the first execute request and finishes the search.
+type once func(out *app.Output) error
+
+func (f once) Execute(_ *app.Table, _ bool, out *app.Output) error {
+	out.Finish()
+	return f(out)
+}
+
+// newSummary: `| awsrisk summary <model>`: MLTK's feature/coefficient rows with _intercept, then
+// statistic/value rows with what MLTK's summary leaves out (n, R², RMSE, dropped rows, holdout,
+// categories per field).
+func (e *env) newSummary(cmd *app.Command) (app.Handler, *app.Reply, error) {
+	if err := checkParams(cmd); err != nil {
+		return nil, nil, err
+	}
+	f, err := e.store.Load(cmd.Model)
+	if err != nil {
+		return nil, nil, err
+	}
+	var m models.Linear
+	if err := json.Unmarshal(f.Body, &m); err != nil {
+		return nil, nil, fmt.Errorf("model %q: %w (%v)", f.Name, models.ErrCorrupt, err)
+	}
+	return once(func(out *app.Output) error {
+		writeSummary(out, f, &m)
+		return nil
+	}), generating(), nil
+}
+
+func writeSummary(out *app.Output, f *models.File, m *models.Linear) {
+	out.SetHeader([]string{"feature", "coefficient", "statistic", "value"})
+	for _, c := range m.Columns() {
+		out.WriteRow([]string{c.Feature, fmtCoef(c.Coefficient), "", ""})
+	}
+	out.WriteRow([]string{"_intercept", fmtCoef(m.Intercept), "", ""})
+	st := m.Stats
+	stat := func(k, v string) { out.WriteRow([]string{"", "", k, v}) }
+	stat("model", f.Name)
+	stat("algorithm", f.Algorithm)
+	stat("target", m.Target)
+	stat("rows", strconv.FormatInt(st.N, 10))
+	stat("rows_dropped", strconv.FormatInt(st.Dropped.Total, 10))
+	stat("r2", fmtStat(st.R2))
+	stat("rmse", fmtStat(st.RMSE))
+	if st.Holdout != nil {
+		stat("holdout_rows", strconv.FormatInt(st.Holdout.N, 10))
+		stat("holdout_r2", fmtStat(st.Holdout.R2))
+		stat("holdout_rmse", fmtStat(st.Holdout.RMSE))
+	}
+	stat("columns", strconv.Itoa(st.Columns))
+	for _, k := range sortedKeys(st.Categories) {
+		stat("categories("+k+")", strconv.Itoa(st.Categories[k]))
+	}
+	for _, k := range sortedKeys(st.Dropped.NullFeature) {
+		stat("rows_dropped(null "+k+")", strconv.FormatInt(st.Dropped.NullFeature[k], 10))
+	}
+	stat("created", f.Created.Format(time.RFC3339))
+}
+
+func fmtCoef(v float64) string { return strconv.FormatFloat(v, 'g', 10, 64) }
+
+// newListModels: `| awsrisk listmodels`. Broken files are listed too, with their error, and a
+// warning, as MLTK does.
+func (e *env) newListModels(cmd *app.Command) (app.Handler, *app.Reply, error) {
+	if err := checkParams(cmd); err != nil {
+		return nil, nil, err
+	}
+	return once(func(out *app.Output) error {
+		list, err := e.store.List()
+		if err != nil {
+			return err
+		}
+		out.SetHeader([]string{"name", "type", "target", "features", "rows", "created", "owner", "app", "sharing", "options", "error"})
+		for _, l := range list {
+			if l.Err != nil {
+				out.Warn("listmodels: failed to load model %q: %v", l.Name, l.Err)
+				out.WriteRow([]string{l.Name, "", "", "", "", "", "", "", "", "", l.Err.Error()})
+				continue
+			}
+			f := l.File
+			opts, _ := json.Marshal(f.Options) // map[string]string: cannot fail
+			out.WriteRow([]string{f.Name, f.Algorithm, f.Target, strings.Join(f.Features, " "),
+				strconv.FormatInt(f.Rows, 10), f.Created.Format(time.RFC3339), f.Owner, f.App, f.Sharing, string(opts), ""})
+		}
+		return nil
+	}), generating(), nil
+}
+
+// newDeleteModel: `| awsrisk deletemodel <model>`. The file is removed at the first execute
+// request, never at getinfo, so splunkd's getinfo-only probe processes delete nothing.
+func (e *env) newDeleteModel(cmd *app.Command, info *app.GetInfo) (app.Handler, *app.Reply, error) {
+	if err := checkParams(cmd); err != nil {
+		return nil, nil, err
+	}
+	return once(func(out *app.Output) error {
+		if info.Preview {
+			return fmt.Errorf("deletemodel does not run on preview results")
+		}
+		if err := e.store.Delete(cmd.Model); err != nil {
+			return err
+		}
+		out.Info("Deleted model %q", cmd.Model)
+		out.SetHeader([]string{"model", "status"})
+		out.WriteRow([]string{cmd.Model, "deleted"})
+		return nil
+	}), generating(), nil
+}

@@ -1,0 +1,703 @@
+package appinspect
+
+import (
+	"bytes"
+	"encoding/xml"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+	"testing"
+
+	"awsrisk/app"
+
+	"github.com/stretchr/testify/require"
+)
+
+// This file checks the SPL the app ships: every `awsrisk ...` call in default/savedsearches.conf,
+// default/macros.conf, default/searchbnf.conf examples and the dashboards must parse with
+// app.ParseArgs and use only documented arguments; every macro used must be defined; every XML
+// file must be well formed.
+
+// splSource is one SPL string and where it comes from.
+type splSource struct {
+	where   string
+	spl     string
+	isMacro bool // a macro definition: may start with a command without a leading "|"
+}
+
+func readConf(t *testing.T, root, rel string) *Conf {
+	t.Helper()
+	f, err := os.Open(filepath.Join(root, rel))
+	require.NoError(t, err)
+	defer f.Close()
+	c, err := ParseConf(f)
+	require.NoError(t, err, rel)
+	require.Empty(t, c.Duplicates, "%s: duplicate stanzas", rel)
+	return c
+}
+
+var macroArgRe = regexp.MustCompile(`\$([A-Za-z_][A-Za-z0-9_]*)\$`)
+
+// confSPL returns the SPL of savedsearches.conf, macros.conf (arguments replaced by placeholders)
+// and the searchbnf.conf examples.
+func confSPL(t *testing.T, root string) []splSource {
+	var out []splSource
+	for _, s := range readConf(t, root, "default/savedsearches.conf").Stanzas {
+		if q, ok := s.Get("search"); ok {
+			out = append(out, splSource{where: "savedsearches.conf [" + s.Name + "]", spl: q})
+		}
+	}
+	for _, s := range readConf(t, root, "default/macros.conf").Stanzas {
+		def, ok := s.Get("definition")
+		require.True(t, ok, "macros.conf [%s] has no definition", s.Name)
+		def = macroArgRe.ReplaceAllString(def, "x")
+		out = append(out, splSource{where: "macros.conf [" + s.Name + "]", spl: def, isMacro: true})
+	}
+	for _, s := range readConf(t, root, "default/searchbnf.conf").Stanzas {
+		for _, k := range s.Keys {
+			if strings.HasPrefix(k, "example") {
+				out = append(out, splSource{where: "searchbnf.conf [" + s.Name + "] " + k, spl: s.Vals[k]})
+			}
+		}
+	}
+	return out
+}
+
+// view is what the SPL test needs from a Simple XML dashboard.
+type view struct {
+	queries []string            // <query> texts
+	pres    []string            // <pre> texts inside <html> (SPL examples shown to users)
+	tokens  map[string][]string // input token -> default first, then the other choices
+}
+
+func parseView(data []byte) (*view, error) {
+	v := &view{tokens: map[string][]string{}}
+	d := xml.NewDecoder(bytes.NewReader(data))
+	var stack []string
+	var text strings.Builder
+	var input string // token of the enclosing <input>
+	for {
+		tok, err := d.Token()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return nil, err
+		}
+		switch tk := tok.(type) {
+		case xml.StartElement:
+			stack = append(stack, tk.Name.Local)
+			text.Reset()
+			attr := func(name string) string {
+				for _, a := range tk.Attr {
+					if a.Name.Local == name {
+						return a.Value
+					}
+				}
+				return ""
+			}
+			switch tk.Name.Local {
+			case "input":
+				input = attr("token")
+				if _, ok := v.tokens[input]; !ok && input != "" {
+					v.tokens[input] = nil
+				}
+			case "choice":
+				if input != "" {
+					v.tokens[input] = append(v.tokens[input], attr("value"))
+				}
+			}
+		case xml.CharData:
+			text.Write(tk)
+		case xml.EndElement:
+			parent := ""
+			if len(stack) >= 2 {
+				parent = stack[len(stack)-2]
+			}
+			switch tk.Name.Local {
+			case "query":
+				v.queries = append(v.queries, text.String())
+			case "pre":
+				v.pres = append(v.pres, text.String())
+			case "default":
+				if parent == "input" && input != "" && strings.TrimSpace(text.String()) != "" {
+					def := strings.TrimSpace(text.String())
+					v.tokens[input] = append([]string{def}, v.tokens[input]...)
+				}
+			case "input":
+				input = ""
+			}
+			stack = stack[:len(stack)-1]
+			text.Reset()
+		}
+	}
+	return v, nil
+}
+
+var tokenRe = regexp.MustCompile(`\$([A-Za-z0-9_.]+)\$`)
+
+// builtinTokens are dashboard tokens Splunk sets itself, with plausible values.
+var builtinTokens = map[string]string{"env:app": "awsrisk", "env:user": "admin"}
+
+// expandTokens returns q with its $tokens$ replaced: once with every default, then once for each
+// other choice of each token.
+func expandTokens(q string, tokens map[string][]string) ([]string, error) {
+	used := map[string]bool{}
+	for _, m := range tokenRe.FindAllStringSubmatch(q, -1) {
+		used[m[1]] = true
+	}
+	defaults := map[string]string{}
+	for name := range used {
+		vals, ok := tokens[name]
+		if !ok {
+			if b, ok := builtinTokens[name]; ok {
+				defaults[name] = b
+				continue
+			}
+			return nil, fmt.Errorf("token $%s$ is not set by any input", name)
+		}
+		if len(vals) == 0 {
+			return nil, fmt.Errorf("token $%s$ has no default", name)
+		}
+		defaults[name] = vals[0]
+	}
+	subst := func(over map[string]string) string {
+		return tokenRe.ReplaceAllStringFunc(q, func(m string) string {
+			name := m[1 : len(m)-1]
+			if v, ok := over[name]; ok {
+				return v
+			}
+			return defaults[name]
+		})
+	}
+	out := []string{subst(nil)}
+	names := make([]string, 0, len(used))
+	for name := range used {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		for _, v := range tokens[name] {
+			if v != defaults[name] {
+				out = append(out, subst(map[string]string{name: v}))
+			}
+		}
+	}
+	return out, nil
+}
+
+func viewFiles(t *testing.T, root string) []string {
+	files, err := filepath.Glob(filepath.Join(root, "default", "data", "ui", "views", "*.xml"))
+	require.NoError(t, err)
+	require.NotEmpty(t, files, "no dashboards in default/data/ui/views")
+	return files
+}
+
+func viewSPL(t *testing.T, root string) []splSource {
+	var out []splSource
+	for _, f := range viewFiles(t, root) {
+		data, err := os.ReadFile(f)
+		require.NoError(t, err)
+		v, err := parseView(data)
+		require.NoError(t, err, f)
+		name := filepath.Base(f)
+		for i, q := range append(append([]string{}, v.queries...), v.pres...) {
+			variants, err := expandTokens(q, v.tokens)
+			require.NoError(t, err, "%s query %d", name, i+1)
+			for j, s := range variants {
+				out = append(out, splSource{where: fmt.Sprintf("%s query %d variant %d", name, i+1, j+1), spl: s})
+			}
+		}
+	}
+	return out
+}
+
+// splToken is one argument as Splunk splits it: whitespace outside double quotes ends a token,
+// quotes are removed.
+type splToken struct {
+	val    string
+	quoted bool // some part of it was inside double quotes
+}
+
+func tokenize(s string) []splToken {
+	var out []splToken
+	var cur strings.Builder
+	inTok, inQuote, quoted := false, false, false
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case inQuote && c == '\\' && i+1 < len(s) && (s[i+1] == '"' || s[i+1] == '\\'):
+			cur.WriteByte(s[i+1])
+			i++
+		case c == '"':
+			inQuote, inTok, quoted = !inQuote, true, true
+		case !inQuote && (c == ' ' || c == '\t' || c == '\n' || c == '\r'):
+			if inTok {
+				out = append(out, splToken{val: cur.String(), quoted: quoted})
+				cur.Reset()
+				inTok, quoted = false, false
+			}
+		default:
+			cur.WriteByte(c)
+			inTok = true
+		}
+	}
+	if inTok {
+		out = append(out, splToken{val: cur.String(), quoted: quoted})
+	}
+	return out
+}
+
+// awsriskCall is the text after the `awsrisk` command name up to the next unquoted | or ].
+type awsriskCall struct {
+	args string
+}
+
+// findCalls scans SPL for `awsrisk` in command position (after an unquoted |, or at the start of a
+// macro definition). It reports an error for `awsrisk` at the start of a search or a subsearch
+// without a leading |, which Splunk would read as search terms.
+func findCalls(spl string, isMacro bool) ([]awsriskCall, error) {
+	var calls []awsriskCall
+	inQuote, inTick := false, false
+	cmdStart := true  // at the start of a command
+	afterPipe := true // the command start follows "|" (or is a macro's first command)
+	if !isMacro {
+		afterPipe = false
+	}
+	for i := 0; i < len(spl); i++ {
+		c := spl[i]
+		switch {
+		case inQuote:
+			if c == '\\' && i+1 < len(spl) {
+				i++
+			} else if c == '"' {
+				inQuote = false
+			}
+			continue
+		case inTick:
+			if c == '`' {
+				inTick = false
+			}
+			continue
+		case c == '"':
+			inQuote, cmdStart = true, false
+			continue
+		case c == '`':
+			inTick, cmdStart = true, false
+			continue
+		case c == '|':
+			cmdStart, afterPipe = true, true
+			continue
+		case c == '[':
+			cmdStart, afterPipe = true, false
+			continue
+		case c == ' ' || c == '\t' || c == '\n' || c == '\r':
+			continue
+		}
+		if cmdStart {
+			word := spl[i:]
+			if j := strings.IndexAny(word, " \t\r\n|]"); j >= 0 {
+				word = word[:j]
+			}
+			if word == "awsrisk" {
+				if !afterPipe {
+					return nil, fmt.Errorf("`awsrisk` at the start of a search at offset %d needs a leading `|` (otherwise it is a search term)", i)
+				}
+				end := callEnd(spl, i+len(word))
+				calls = append(calls, awsriskCall{args: spl[i+len(word) : end]})
+				i = end - 1
+			}
+			cmdStart = false
+		}
+	}
+	return calls, nil
+}
+
+// callEnd returns the offset of the first unquoted | or ] at or after i, or len(s).
+func callEnd(s string, i int) int {
+	inQuote := false
+	for ; i < len(s); i++ {
+		switch c := s[i]; {
+		case inQuote && c == '\\':
+			i++
+		case c == '"':
+			inQuote = !inQuote
+		case !inQuote && (c == '|' || c == ']'):
+			return i
+		}
+	}
+	return len(s)
+}
+
+// shippedModels are the default models the app ships in lookups/.
+var shippedModels = []string{"awsrisk_console", "awsrisk_apicall", "awsrisk_baseline", "awsrisk_sequence"}
+
+var fitParams = map[string][]string{
+	"LinearRegression":   {"features", "holdout", "seed", "fit_intercept", "tz", "business_hours"},
+	"CategoricalOutlier": {"min_support"},
+	"DensityFunction":    {"dist", "threshold"},
+	"SequenceModel":      {},
+}
+
+// checkCommand applies the documented grammar on top of app.ParseArgs.
+func checkCommand(c *app.Command) error {
+	allowed := func(keys ...string) error {
+		for _, k := range c.Order {
+			if !contains(keys, k) {
+				return fmt.Errorf("%s: unknown argument %s= (allowed: %v)", c.Sub, k, keys)
+			}
+		}
+		return nil
+	}
+	switch c.Sub {
+	case app.SubFit:
+		params, ok := fitParams[c.Algorithm]
+		if !ok {
+			return fmt.Errorf("fit: unknown algorithm %q", c.Algorithm)
+		}
+		if err := allowed(params...); err != nil {
+			return err
+		}
+		switch c.Algorithm {
+		case "LinearRegression":
+			if len(c.Targets) != 1 || len(c.Fields) == 0 {
+				return fmt.Errorf("fit LinearRegression needs <target> from <field>...")
+			}
+			if v, ok := c.Params["features"]; ok && v != "console" && v != "apicall" {
+				return fmt.Errorf("fit: features=%s, want console or apicall", v)
+			}
+			if v, ok := c.Params["holdout"]; ok {
+				f, err := strconv.ParseFloat(v, 64)
+				if err != nil || f < 0 || f > 0.9 {
+					return fmt.Errorf("fit: holdout=%s, want a number from 0 to 0.9", v)
+				}
+			}
+			if v, ok := c.Params["seed"]; ok {
+				if _, err := strconv.Atoi(v); err != nil {
+					return fmt.Errorf("fit: seed=%s is not an integer", v)
+				}
+			}
+			if v, ok := c.Params["fit_intercept"]; ok {
+				if _, err := app.ParseBool(v); err != nil {
+					return err
+				}
+			}
+		case "CategoricalOutlier":
+			if len(c.Fields) == 0 || len(c.Targets) != 0 || c.Model == "" {
+				return fmt.Errorf("fit CategoricalOutlier needs <field>... [by <entity>] into <model>")
+			}
+			if v, ok := c.Params["min_support"]; ok {
+				if _, err := strconv.Atoi(v); err != nil {
+					return fmt.Errorf("fit: min_support=%s is not an integer", v)
+				}
+			}
+		case "DensityFunction":
+			if len(c.Fields) != 1 || len(c.Targets) != 0 || c.Model == "" {
+				return fmt.Errorf("fit DensityFunction needs one numeric field [by <field>] into <model>")
+			}
+			if v, ok := c.Params["dist"]; ok && !contains([]string{"norm", "expon", "kde", "auto"}, v) {
+				return fmt.Errorf("fit: dist=%s, want norm, expon, kde or auto", v)
+			}
+			if v, ok := c.Params["threshold"]; ok {
+				if _, err := strconv.ParseFloat(v, 64); err != nil {
+					return fmt.Errorf("fit: threshold=%s is not a number", v)
+				}
+			}
+		case "SequenceModel":
+			if len(c.Fields) != 1 || c.Fields[0] != "eventName" || len(c.By) != 1 || c.By[0] != "userIdentity.arn" || c.Model == "" {
+				return fmt.Errorf("fit SequenceModel must be: eventName by userIdentity.arn into <model>")
+			}
+		}
+	case app.SubApply:
+		if err := allowed("explain"); err != nil {
+			return err
+		}
+		if v, ok := c.Params["explain"]; ok {
+			if n, err := strconv.Atoi(v); err != nil || n < 0 {
+				return fmt.Errorf("apply: explain=%s is not a count", v)
+			}
+		}
+	case app.SubSummary, app.SubDeleteModel, app.SubListModels:
+		if err := allowed(); err != nil {
+			return err
+		}
+	case app.SubFeatures:
+		if err := allowed(); err != nil {
+			return err
+		}
+		if len(c.Fields) == 1 && !contains([]string{"console", "apicall", "all"}, c.Fields[0]) {
+			return fmt.Errorf("features %s: want console, apicall or all", c.Fields[0])
+		}
+	}
+	return nil
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+type parsedCall struct {
+	where string
+	text  string
+	cmd   *app.Command
+}
+
+func allSPL(t *testing.T, root string) []splSource {
+	return append(confSPL(t, root), viewSPL(t, root)...)
+}
+
+// TestSPLParses parses every awsrisk call the app ships.
+func TestSPLParses(t *testing.T) {
+	root := repoRoot(t)
+	var calls []parsedCall
+	trained := map[string]bool{}
+	for _, src := range allSPL(t, root) {
+		found, err := findCalls(src.spl, src.isMacro)
+		require.NoError(t, err, "%s:\n%s", src.where, src.spl)
+		for _, call := range found {
+			toks := tokenize(call.args)
+			args := make([]string, len(toks))
+			for i, tk := range toks {
+				args[i] = tk.val
+				// Dotted field names must be quoted; key=value arguments and numbers are not fields.
+				if !tk.quoted && strings.Contains(tk.val, ".") && !strings.Contains(tk.val, "=") {
+					if _, err := strconv.ParseFloat(tk.val, 64); err != nil {
+						t.Errorf("%s: quote the dotted field name %s in `awsrisk%s`", src.where, tk.val, call.args)
+					}
+				}
+			}
+			cmd, err := app.ParseArgs(args)
+			if err != nil {
+				t.Errorf("%s: `awsrisk%s` does not parse: %v", src.where, strings.TrimRight(call.args, " \n"), err)
+				continue
+			}
+			if err := checkCommand(cmd); err != nil {
+				t.Errorf("%s: `awsrisk%s`: %v", src.where, strings.TrimRight(call.args, " \n"), err)
+				continue
+			}
+			if cmd.Sub == app.SubFit && cmd.Model != "" {
+				trained[cmd.Model] = true
+			}
+			calls = append(calls, parsedCall{where: src.where, text: call.args, cmd: cmd})
+		}
+	}
+	require.GreaterOrEqual(t, len(calls), 20, "found too few awsrisk calls: is the extractor broken?")
+
+	subs := map[string]bool{}
+	for _, c := range calls {
+		subs[c.cmd.Sub] = true
+		if c.cmd.Sub == app.SubApply || c.cmd.Sub == app.SubSummary {
+			if !trained[c.cmd.Model] && !contains(shippedModels, c.cmd.Model) {
+				t.Errorf("%s: `awsrisk%s` uses model %s, which is neither shipped nor trained by any shipped search",
+					c.where, strings.TrimRight(c.text, " \n"), c.cmd.Model)
+			}
+		}
+	}
+	for _, sub := range []string{app.SubFit, app.SubApply, app.SubSummary, app.SubListModels, app.SubDeleteModel, app.SubFeatures} {
+		require.True(t, subs[sub], "no shipped SPL uses `awsrisk %s`", sub)
+	}
+}
+
+// TestTokenize pins the Splunk-like argument splitting the SPL test relies on.
+func TestTokenize(t *testing.T) {
+	got := tokenize(` fit LinearRegression risk_score from "userIdentity.arn" a="b c" "x\"y" `)
+	want := []splToken{{"fit", false}, {"LinearRegression", false}, {"risk_score", false}, {"from", false},
+		{"userIdentity.arn", true}, {"a=b c", true}, {`x"y`, true}}
+	require.Equal(t, want, got)
+}
+
+func TestFindCalls(t *testing.T) {
+	calls, err := findCalls(`index=aws "a | awsrisk x" | awsrisk apply m explain=3 | append [search x | awsrisk summary m] | eval s="|"`, false)
+	require.NoError(t, err)
+	require.Equal(t, []awsriskCall{{args: " apply m explain=3 "}, {args: " summary m"}}, calls)
+
+	_, err = findCalls(`awsrisk listmodels`, false)
+	require.Error(t, err)
+	calls, err = findCalls(`awsrisk listmodels`, true)
+	require.NoError(t, err)
+	require.Len(t, calls, 1)
+	calls, err = findCalls("`awsrisk_cloudtrail` | `awsrisk_score` | where x=1", false)
+	require.NoError(t, err)
+	require.Empty(t, calls)
+}
+
+var macroUseRe = regexp.MustCompile("`([^`]*)`")
+
+// macroKey returns the macros.conf stanza a use such as `name("a", "b,c")` needs: name(2).
+func macroKey(use string) string {
+	open := strings.IndexByte(use, '(')
+	if open < 0 || !strings.HasSuffix(use, ")") {
+		return strings.TrimSpace(use)
+	}
+	name, args := strings.TrimSpace(use[:open]), use[open+1:len(use)-1]
+	if strings.TrimSpace(args) == "" {
+		return name
+	}
+	n, inQuote := 1, false
+	for i := 0; i < len(args); i++ {
+		switch args[i] {
+		case '\\':
+			i++
+		case '"':
+			inQuote = !inQuote
+		case ',':
+			if !inQuote {
+				n++
+			}
+		}
+	}
+	return fmt.Sprintf("%s(%d)", name, n)
+}
+
+// TestMacrosDefined checks every macro used in the shipped SPL is defined with that arity.
+func TestMacrosDefined(t *testing.T) {
+	root := repoRoot(t)
+	macros := readConf(t, root, "default/macros.conf")
+	defined := map[string]bool{}
+	for _, s := range macros.Stanzas {
+		defined[s.Name] = true
+		if open := strings.IndexByte(s.Name, '('); open >= 0 {
+			n, err := strconv.Atoi(strings.TrimSuffix(s.Name[open+1:], ")"))
+			require.NoError(t, err, "macros.conf [%s]", s.Name)
+			var args []string
+			for _, a := range strings.Split(s.Vals["args"], ",") {
+				if a = strings.TrimSpace(a); a != "" {
+					args = append(args, a)
+				}
+			}
+			require.Len(t, args, n, "macros.conf [%s] args", s.Name)
+			for _, a := range args {
+				require.Contains(t, s.Vals["definition"], "$"+a+"$", "macros.conf [%s] does not use $%s$", s.Name, a)
+			}
+		}
+	}
+	used := 0
+	for _, src := range allSPL(t, root) {
+		for _, m := range macroUseRe.FindAllStringSubmatch(src.spl, -1) {
+			key := macroKey(m[1])
+			require.True(t, defined[key], "%s uses macro `%s`, but macros.conf has no [%s]", src.where, m[1], key)
+			used++
+		}
+	}
+	require.Positive(t, used)
+	require.Equal(t, "awsrisk_regressionstatistics(2)", macroKey(`awsrisk_regressionstatistics("risk_score", "predicted(risk_score)")`))
+}
+
+// TestIndexesInOnePlace checks only awsrisk_index and awsrisk_summary_index name an index.
+func TestIndexesInOnePlace(t *testing.T) {
+	root := repoRoot(t)
+	indexRe := regexp.MustCompile(`(?i)\bindex\s*=`)
+	for _, src := range allSPL(t, root) {
+		if src.where == "macros.conf [awsrisk_index]" || src.where == "macros.conf [awsrisk_summary_index]" {
+			continue
+		}
+		require.False(t, indexRe.MatchString(src.spl), "%s names an index: use `awsrisk_index` or `awsrisk_summary_index`:\n%s", src.where, src.spl)
+	}
+	macros := readConf(t, root, "default/macros.conf")
+	require.Equal(t, "index=aws", macros.Get("awsrisk_index", "definition"))
+	require.Equal(t, "index=awsrisk_summary", macros.Get("awsrisk_summary_index", "definition"))
+	require.Equal(t, "`awsrisk_index` sourcetype=aws:cloudtrail", macros.Get("awsrisk_cloudtrail", "definition"))
+}
+
+// TestSavedSearches pins the scheduling and alerting conventions of savedsearches.conf.
+func TestSavedSearches(t *testing.T) {
+	root := repoRoot(t)
+	c := readConf(t, root, "default/savedsearches.conf")
+	for _, s := range c.Stanzas {
+		require.NotEqual(t, "default", s.Name, "a [default] stanza would apply to every app's saved searches")
+		require.Equal(t, "0", s.Vals["enableSched"], "[%s] must ship unscheduled", s.Name)
+		for _, k := range []string{"cron_schedule", "dispatch.earliest_time", "dispatch.latest_time", "description", "search"} {
+			require.NotEmpty(t, s.Vals[k], "[%s] needs %s", s.Name, k)
+		}
+	}
+	for _, name := range []string{"AWS Risk - Train console-login model", "AWS Risk - Train API-call model",
+		"AWS Risk - Score CloudTrail (parallel run)", "AWS Risk - Score CloudTrail", "AWS Risk - High risk event", "AWS Risk - Model quality"} {
+		require.NotNil(t, c.Stanza(name), "missing saved search %q", name)
+	}
+	parallel := c.Get("AWS Risk - Score CloudTrail (parallel run)", "search")
+	require.Contains(t, parallel, "`awsrisk_score`")
+	require.Contains(t, parallel, `eval ai_confidence="experimental"`)
+	require.Contains(t, parallel, "collect `awsrisk_summary_index`")
+	prod := c.Get("AWS Risk - Score CloudTrail", "search")
+	require.Contains(t, prod, "`awsrisk_score`")
+	require.NotContains(t, prod, "experimental")
+	require.Contains(t, prod, "collect `awsrisk_summary_index`")
+	require.Equal(t, "*/15 * * * *", c.Get("AWS Risk - Score CloudTrail", "cron_schedule"))
+
+	alert := c.Stanza("AWS Risk - High risk event")
+	require.Equal(t, "1", alert.Vals["disabled"], "the alert ships disabled until an admin configures it")
+	require.Regexp(t, `ai_risk_score\s*>=\s*80`, alert.Vals["search"])
+	actions := 0
+	for _, k := range alert.Keys {
+		if strings.HasPrefix(k, "action.") && strings.Count(k, ".") == 1 && alert.Vals[k] == "1" {
+			actions++
+		}
+	}
+	require.Positive(t, actions, "the alert needs a configured action")
+
+	quality := c.Get("AWS Risk - Model quality", "search")
+	require.Contains(t, quality, "`awsrisk_regressionstatistics(")
+	require.Contains(t, quality, "collect `awsrisk_summary_index`")
+}
+
+// TestRegressionStatisticsMacro pins the MLTK maths (mltk-parity.md §5.2).
+func TestRegressionStatisticsMacro(t *testing.T) {
+	def := readConf(t, repoRoot(t), "default/macros.conf").Get("awsrisk_regressionstatistics(2)", "definition")
+	for _, part := range []string{
+		`rename "$a$" as _actual, "$p$" as _predicted`,
+		`eventstats avg(_actual) as _avgActual`,
+		`round(1 - _sumsqResidual / _sumsqActualMinusAvg, 4)`,
+		`RMSE = round(sqrt(_sumsqResidual / _sampleCount), 2)`,
+		`count(_residual) as _sampleCount`,
+		`table rSquared RMSE`,
+	} {
+		require.Contains(t, def, part)
+	}
+}
+
+// TestXMLWellFormed parses every XML file under default/ and checks the nav's views exist.
+func TestXMLWellFormed(t *testing.T) {
+	root := repoRoot(t)
+	n := 0
+	err := filepath.WalkDir(filepath.Join(root, "default"), func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || !strings.HasSuffix(p, ".xml") {
+			return err
+		}
+		data, err := os.ReadFile(p)
+		require.NoError(t, err)
+		rootName, attrs, err := rootElement(data)
+		require.NoError(t, err, "%s is not well-formed XML", p)
+		require.NotContains(t, filepath.Base(p), " ")
+		if strings.Contains(p, filepath.Join("ui", "views")) {
+			require.Contains(t, []string{"dashboard", "form"}, rootName, p)
+			require.Equal(t, "1.1", attrs["version"], "%s needs version=\"1.1\"", p)
+		}
+		n++
+		return nil
+	})
+	require.NoError(t, err)
+	require.GreaterOrEqual(t, n, 4)
+
+	nav, err := os.ReadFile(filepath.Join(root, "default", "data", "ui", "nav", "default.xml"))
+	require.NoError(t, err)
+	builtin := map[string]bool{"search": true, "reports": true, "alerts": true, "dashboards": true, "datasets": true, "analytics_workspace": true}
+	for _, m := range regexp.MustCompile(`<view\s+name="([^"]+)"`).FindAllStringSubmatch(string(nav), -1) {
+		if builtin[m[1]] {
+			continue
+		}
+		_, err := os.Stat(filepath.Join(root, "default", "data", "ui", "views", m[1]+".xml"))
+		require.NoError(t, err, "nav references view %q", m[1])
+	}
+}

@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# make demo: train and apply the two risk models on the bundled sample events, no Splunk needed.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+B=bin/awsrisk
+out=demo-out
+rm -rf "$out"; mkdir -p "$out/models"
+M=(--models "$out/models" --quiet)
+
+CONSOLE="ct_off_hours ct_ip_class ct_ua_family ct_failure ct_mfa ct_root sourceIPAddress userAgent userIdentity.arn"
+APICALL="eventName ct_api_verb ct_service ct_tactic ct_failure ct_error_class ct_off_hours ct_ip_class ct_ua_family ct_root ct_assumed_role ct_cross_account"
+
+echo "== 1. Console logins (lookups/AwsConsoleSignIn.csv): fit LinearRegression on 70%, R² and RMSE on the other 30%"
+echo "   awsrisk fit LinearRegression risk_score from $CONSOLE features=console holdout=0.3 seed=42 into demo_console"
+$B "${M[@]}" --input lookups/AwsConsoleSignIn.csv fit LinearRegression risk_score from $CONSOLE \
+  features=console holdout=0.3 seed=42 into demo_console > "$out/fit_console.csv"
+$B show --fields rows,rows_dropped,columns,r2,rmse,holdout_rows,holdout_r2,holdout_rmse,seconds < "$out/fit_console.csv"
+echo
+echo "== 2. API calls (lookups/AwsAPICall.csv)"
+echo "   awsrisk fit LinearRegression risk_score from $APICALL features=apicall holdout=0.3 seed=42 into demo_apicall"
+$B "${M[@]}" --input lookups/AwsAPICall.csv fit LinearRegression risk_score from $APICALL \
+  features=apicall holdout=0.3 seed=42 into demo_apicall > "$out/fit_apicall.csv"
+$B show --fields rows,rows_dropped,columns,r2,rmse,holdout_rows,holdout_r2,holdout_rmse,seconds < "$out/fit_apicall.csv"
+echo
+echo "== 3. Apply with explanations: awsrisk apply demo_apicall explain=3"
+$B "${M[@]}" --input lookups/AwsAPICall.csv apply demo_apicall explain=3 > "$out/scored_apicall.csv"
+$B "${M[@]}" --input lookups/AwsConsoleSignIn.csv apply demo_console explain=3 > "$out/scored_console.csv"
+echo "   riskiest API calls:"
+$B show --sort ai_risk_score --limit 10 --width 48 \
+  --fields eventTime,eventName,userIdentity.arn,sourceIPAddress,ai_risk_score,ai_threat_category,risk_reasons < "$out/scored_apicall.csv"
+echo
+echo "   riskiest console logins:"
+$B show --sort ai_risk_score --limit 8 --width 48 \
+  --fields eventTime,userIdentity.arn,sourceIPAddress,responseElements.ConsoleLogin,ai_risk_score,risk_reasons < "$out/scored_console.csv"
+echo
+echo "Scored events: $out/scored_apicall.csv, $out/scored_console.csv; models: $out/models/"
