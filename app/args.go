@@ -14,6 +14,7 @@ const (
 	SubListModels  = "listmodels"
 	SubDeleteModel = "deletemodel"
 	SubFeatures    = "features"
+	SubScore       = "score"
 )
 
 // Usage lines, shown with every syntax error so the analyst sees the right form in the banner.
@@ -24,6 +25,7 @@ var Usage = map[string]string{
 	SubListModels:  `awsrisk listmodels`,
 	SubDeleteModel: `awsrisk deletemodel <model>`,
 	SubFeatures:    `awsrisk features [console|apicall|all] [<key>=<value>...]`,
+	SubScore:       `awsrisk score <model>... [explain=<N>] [rba=true|false]`,
 }
 
 // SyntaxError names the bad token and shows the right syntax.
@@ -44,7 +46,7 @@ func (e *SyntaxError) Error() string {
 		b.WriteString(". Usage: ")
 		b.WriteString(u)
 	} else {
-		b.WriteString(". Usage: awsrisk fit|apply|summary|listmodels|deletemodel|features ...")
+		b.WriteString(". Usage: awsrisk fit|apply|score|summary|listmodels|deletemodel|features ...")
 	}
 	return b.String()
 }
@@ -134,6 +136,22 @@ func ParseArgs(args []string) (*Command, error) {
 	case SubListModels:
 		if err := c.parseParams(rest); err != nil {
 			return nil, err
+		}
+		return c, nil
+	case SubScore:
+		for _, t := range rest {
+			if m := paramRe.FindStringSubmatch(t); m != nil {
+				c.setParam(m[1], m[2])
+				continue
+			}
+			name, _, err := ParseModelName(c.Sub, t)
+			if err != nil {
+				return nil, err
+			}
+			c.Fields = append(c.Fields, name)
+		}
+		if len(c.Fields) == 0 {
+			return nil, &SyntaxError{Sub: c.Sub, Msg: "score needs at least one model"}
 		}
 		return c, nil
 	case SubFeatures:

@@ -41,6 +41,7 @@ type File struct {
 	Sharing    string            `json:"sharing"`
 	Target     string            `json:"target,omitempty"`
 	Features   []string          `json:"features"`
+	By         []string          `json:"by,omitempty"`
 	Options    map[string]string `json:"options,omitempty"`
 	OutputName string            `json:"output_name,omitempty"`
 	Rows       int64             `json:"rows"`

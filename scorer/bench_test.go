@@ -26,10 +26,7 @@ func benchChunk(rows int) []byte {
 //
 //	go test -run XXX -bench 'ApplyChunk|PassThroughChunk' -benchmem -count 6 ./scorer
 func BenchmarkApplyChunk(b *testing.B) {
-	s, err := New(fitFile(b, nil), Options{})
-	if err != nil {
-		b.Fatal(err)
-	}
+	s := pipeline(b, fitFile(b, nil), Options{})
 	body := benchChunk(10000)
 	b.SetBytes(int64(len(body)))
 	b.ReportAllocs()

@@ -3,8 +3,10 @@ package scorer
 import (
 	"encoding/json"
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -34,9 +36,18 @@ func fitFile(t testing.TB, opts map[string]string) *models.File {
 		Features: m.Features, Options: opts, Body: body}
 }
 
-func TestScore(t *testing.T) {
-	s, err := New(fitFile(t, nil), Options{Explain: 2})
+// pipeline builds a one-model pipeline from a saved file.
+func pipeline(t testing.TB, f *models.File, opt Options) *Pipeline {
+	t.Helper()
+	c, err := Load(f, "", nil)
 	require.NoError(t, err)
+	p, err := New([]Component{c}, opt)
+	require.NoError(t, err)
+	return p
+}
+
+func TestScore(t *testing.T) {
+	s := pipeline(t, fitFile(t, nil), Options{Explain: 2})
 	require.Equal(t, []string{"eventName", "bytes_out"}, s.RequiredFields())
 	in, err := app.ParseTable([]byte("eventName,bytes_out,ai_risk_score,_chunked_idx\n" +
 		"StopLogging,100,old,0\n" + // existing ai_risk_score is replaced in place
@@ -60,19 +71,16 @@ func TestScore(t *testing.T) {
 	require.Equal(t, "", got.Rows[1][p])
 	require.Equal(t, "", got.Rows[1][2])
 	require.Equal(t, "2", got.Rows[2][3], "_chunked_idx echoed")
-	require.EqualValues(t, 3, s.Counts.Rows)
-	require.EqualValues(t, 1, s.Counts.NoPrediction)
-	require.EqualValues(t, 1, s.Counts.Unseen)
 
 	var rep app.Output
 	s.Report(&rep)
+	require.EqualValues(t, 3, s.Counts.Rows)
 	require.Len(t, rep.Messages(), 2)
 	require.Equal(t, app.LevelWarn, rep.Messages()[0][0])
 }
 
 func TestScoreEmptyBody(t *testing.T) {
-	s, err := New(fitFile(t, nil), Options{})
-	require.NoError(t, err)
+	s := pipeline(t, fitFile(t, nil), Options{})
 	var out app.Output
 	require.NoError(t, s.Score(&app.Table{}, &out))
 	require.Empty(t, out.Body())
@@ -82,17 +90,79 @@ func TestScoreEmptyBody(t *testing.T) {
 	require.Equal(t, "eventName,bytes_out,predicted(risk_score),ai_risk_score,ai_threat_category\n", string(out.Body()))
 }
 
-func TestNewErrors(t *testing.T) {
+func TestLoadErrors(t *testing.T) {
 	f := fitFile(t, nil)
-	f.Algorithm = "DensityFunction"
-	_, err := New(f, Options{})
-	require.ErrorContains(t, err, "DensityFunction")
+	f.Algorithm = "NoSuchAlgorithm"
+	_, err := Load(f, "", nil)
+	require.ErrorContains(t, err, "NoSuchAlgorithm")
 	f = fitFile(t, nil)
 	f.Body = []byte(`{"target":`)
-	_, err = New(f, Options{})
+	_, err = Load(f, "", nil)
 	require.ErrorIs(t, err, models.ErrCorrupt)
-	_, err = New(fitFile(t, map[string]string{"features": "network"}), Options{})
-	require.ErrorContains(t, err, `"network"`)
+	_, err = New(nil, Options{})
+	require.Error(t, err)
+	c, err := Load(fitFile(t, nil), "", nil)
+	require.NoError(t, err)
+	_, err = New([]Component{c}, Options{Explain: 50})
+	require.ErrorContains(t, err, "explain")
+}
+
+// fixed is a models.Scorer with a constant verdict, to test the combination.
+type fixed struct {
+	score    float64
+	category string
+	reason   string
+}
+
+func (f fixed) Fields() []string  { return []string{"eventName"} }
+func (f fixed) Outputs() []string { return []string{"out_" + f.reason} }
+func (f fixed) Score(_ func(string) string, out []string) models.Risk {
+	out[0] = "x"
+	return models.Risk{Score: f.score, Category: f.category, Reasons: []models.Reason{{Text: f.reason, Points: f.score}}}
+}
+
+var _ models.Scorer = fixed{}
+
+func TestCombine(t *testing.T) {
+	cases := []struct {
+		name   string
+		comps  []fixed
+		score  string
+		cat    string
+		reason string
+	}{
+		{"one model is its own score", []fixed{{40, "", "a"}}, "40", "defense-evasion", "a"},
+		{"noisy-or of two", []fixed{{40, "", "a"}, {60, "persistence", "b"}}, "76", "persistence", "b\na"},
+		{"zero changes nothing", []fixed{{40, "", "a"}, {0, "", "z"}}, "40", "defense-evasion", "a\nz"},
+		{"capped at 100", []fixed{{100, "", "a"}, {90, "", "b"}}, "100", "defense-evasion", "a\nb"},
+		{"undefined is skipped", []fixed{{math.NaN(), "", "a"}, {30, "", "b"}}, "30", "defense-evasion", "b"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			var comps []Component
+			for i, f := range c.comps {
+				comps = append(comps, Component{Name: fmt.Sprint("m", i), S: f})
+			}
+			p, err := New(comps, Options{Explain: 2, RBA: true})
+			require.NoError(t, err)
+			in, err := app.ParseTable([]byte("eventName,userIdentity.arn\nStopLogging,arn:aws:iam::1:user/a\n"))
+			require.NoError(t, err)
+			var out app.Output
+			require.NoError(t, p.Score(in, &out))
+			got, err := app.ParseTable(out.Body())
+			require.NoError(t, err)
+			row := got.Rows[0]
+			require.Equal(t, c.score, row[got.Col(FieldRiskScore)])
+			require.Equal(t, c.score, row[got.Col(FieldRBAScore)])
+			require.Equal(t, c.cat, row[got.Col(FieldCategory)])
+			require.Equal(t, strings.ReplaceAll(c.reason, "\\n", "\n"), row[got.Col(FieldReasons)])
+			require.Equal(t, "arn:aws:iam::1:user/a", row[got.Col(FieldRiskObject)])
+			require.Contains(t, row[got.Col(FieldRiskMessage)], "AWS risk "+c.score)
+			if len(c.comps) > 1 {
+				require.GreaterOrEqual(t, got.Col("ai_score_m1"), 0)
+			}
+		})
+	}
 }
 
 func TestRiskScore(t *testing.T) {

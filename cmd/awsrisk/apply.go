@@ -2,45 +2,117 @@ package main
 
 import (
 	"strconv"
+	"strings"
 
 	"awsrisk/app"
+	"awsrisk/features"
+	"awsrisk/models"
 	"awsrisk/scorer"
 )
 
-type applyHandler struct{ s *scorer.Scorer }
+type applyHandler struct{ p *scorer.Pipeline }
 
 // newApply loads the model once per process, at getinfo, so that its fields can be declared:
 // splunkd then sends only those fields plus _chunked_idx and merges our columns back into the full
 // events ("selected-fields mode", scp-v2.md §4.3). apply is streaming, so it runs on the indexers.
 func (e *env) newApply(cmd *app.Command, info *app.GetInfo) (app.Handler, *app.Reply, error) {
-	if err := checkParams(cmd, "explain"); err != nil {
-		return nil, nil, err
-	}
-	opt := scorer.Options{Output: cmd.As}
-	if v, ok := cmd.Params["explain"]; ok {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 0 || n > 20 {
-			return nil, nil, &app.SyntaxError{Sub: cmd.Sub, Token: "explain=" + v, Msg: "explain must be a number of reasons from 0 to 20"}
-		}
-		opt.Explain = n
-	}
 	f, err := e.store.Load(cmd.Model)
 	if err != nil {
 		return nil, nil, err
 	}
-	s, err := scorer.New(f, opt)
+	allowed := append([]string{"explain"}, models.ApplyParams(f.Algorithm)...)
+	if err := checkParams(cmd, allowed...); err != nil {
+		return nil, nil, err
+	}
+	explain, err := explainParam(cmd)
 	if err != nil {
 		return nil, nil, err
 	}
-	return &applyHandler{s: s}, &app.Reply{Type: app.TypeStreaming, RequiredFields: s.RequiredFields()}, nil
+	c, err := scorer.Load(f, cmd.As, paramsExcept(cmd.Params, "explain"))
+	if err != nil {
+		return nil, nil, err
+	}
+	return e.pipeline([]scorer.Component{c}, scorer.Options{Explain: explain}, f.Options)
+}
+
+// newScore: `| awsrisk score <model>... [explain=N]`: several models in one pass, their verdicts
+// combined into one ai_risk_score, with Enterprise Security risk fields. Supervised models apply
+// only to the eventType they were trained on (features=console → AwsConsoleSignIn).
+func (e *env) newScore(cmd *app.Command, info *app.GetInfo) (app.Handler, *app.Reply, error) {
+	if err := checkParams(cmd, "explain", "rba"); err != nil {
+		return nil, nil, err
+	}
+	explain, err := explainParam(cmd)
+	if err != nil {
+		return nil, nil, err
+	}
+	rba := true
+	if v, ok := cmd.Params["rba"]; ok {
+		if rba, err = app.ParseBool(v); err != nil {
+			return nil, nil, &app.SyntaxError{Sub: cmd.Sub, Token: "rba=" + v, Msg: err.Error()}
+		}
+	}
+	var comps []scorer.Component
+	var opts map[string]string
+	for _, name := range cmd.Fields {
+		f, err := e.store.Load(name)
+		if err != nil {
+			return nil, nil, err
+		}
+		c, err := scorer.Load(f, "", nil)
+		if err != nil {
+			return nil, nil, err
+		}
+		if opts == nil && f.Options["features"] != "" {
+			opts = f.Options
+		}
+		comps = append(comps, c)
+	}
+	return e.pipeline(comps, scorer.Options{Explain: explain, RBA: rba, Scoped: true}, opts)
+}
+
+func (e *env) pipeline(comps []scorer.Component, opt scorer.Options, fitOpts map[string]string) (app.Handler, *app.Reply, error) {
+	p, err := scorer.New(comps, opt)
+	if err != nil {
+		return nil, nil, err
+	}
+	fo, err := features.OptionsFromParams(fitOpts)
+	if err != nil {
+		return nil, nil, err
+	}
+	p.SetDeriverOptions(fo)
+	return &applyHandler{p: p}, &app.Reply{Type: app.TypeStreaming, RequiredFields: p.RequiredFields()}, nil
+}
+
+func explainParam(cmd *app.Command) (int, error) {
+	v, ok := cmd.Params["explain"]
+	if !ok {
+		return 0, nil
+	}
+	n, err := strconv.Atoi(strings.TrimSpace(v))
+	if err != nil || n < 0 || n > 20 {
+		return 0, &app.SyntaxError{Sub: cmd.Sub, Token: "explain=" + v, Msg: "explain must be a number of reasons from 0 to 20"}
+	}
+	return n, nil
+}
+
+func paramsExcept(p map[string]string, drop ...string) map[string]string {
+	out := make(map[string]string, len(p))
+	for k, v := range p {
+		out[k] = v
+	}
+	for _, d := range drop {
+		delete(out, d)
+	}
+	return out
 }
 
 func (h *applyHandler) Execute(in *app.Table, finished bool, out *app.Output) error {
-	if err := h.s.Score(in, out); err != nil {
+	if err := h.p.Score(in, out); err != nil {
 		return err
 	}
 	if finished {
-		h.s.Report(out)
+		h.p.Report(out)
 	}
 	return nil
 }

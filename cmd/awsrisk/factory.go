@@ -26,6 +26,8 @@ func (e *env) factory(info *app.GetInfo) (app.Handler, *app.Reply, error) {
 		return e.newDeleteModel(cmd, info)
 	case app.SubFeatures:
 		return e.newFeatures(cmd)
+	case app.SubScore:
+		return e.newScore(cmd, info)
 	}
 	return nil, nil, fmt.Errorf("unknown subcommand %q", cmd.Sub)
 }

@@ -29,7 +29,7 @@ const (
 var partialCols = []string{colPartial, colPart, colN, colSumY, colSumY2, colDropped}
 
 // linearParams are the fit parameters LinearRegression accepts.
-var linearParams = []string{"fit_intercept", "features", "holdout", "seed", "tz", "business_hours", "phase"}
+var linearParams = []string{"fit_intercept", "features", "holdout", "seed", "tz", "business_hours", "phase", "partial_fit"}
 
 type fitHandler struct {
 	env      *env
@@ -50,10 +50,19 @@ type fitHandler struct {
 }
 
 func (e *env) newFit(cmd *app.Command, info *app.GetInfo) (app.Handler, *app.Reply, error) {
-	if !strings.EqualFold(cmd.Algorithm, "LinearRegression") {
-		return nil, nil, &app.SyntaxError{Sub: cmd.Sub, Token: cmd.Algorithm, Msg: "unknown algorithm; supported: LinearRegression"}
+	algo, unsup, ok := models.LookupAlgorithm(cmd.Algorithm)
+	if !ok {
+		return nil, nil, &app.SyntaxError{Sub: cmd.Sub, Token: cmd.Algorithm, Msg: "unknown algorithm; supported: " + strings.Join(models.Algorithms(), ", ")}
 	}
-	cmd.Algorithm = "LinearRegression"
+	if unsup {
+		return e.newFitUnsupervised(cmd, info, algo)
+	}
+	cmd.Algorithm = algo
+	if v, ok := cmd.Params["partial_fit"]; ok {
+		if b, _ := app.ParseBool(v); b {
+			return nil, nil, &app.SyntaxError{Sub: cmd.Sub, Token: "partial_fit=" + v, Msg: "the LinearRegression algorithm does not support partial_fit; refit it on the whole window"}
+		}
+	}
 	if err := checkParams(cmd, linearParams...); err != nil {
 		return nil, nil, err
 	}

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"awsrisk/app"
+	"awsrisk/cloudtrail"
 	"awsrisk/synth"
 )
 
@@ -37,6 +38,13 @@ func (e *env) local(args []string, stdin io.Reader, stdout, stderr io.Writer) er
 		return help(rest[1:], stdout)
 	case "show":
 		return show(rest[1:], stdin, stdout, stderr)
+	case "evaluate":
+		return evaluateCmd(rest[1:], stdin, stdout, stderr, *input)
+	case "pipeline":
+		if *models != "" {
+			e.store.Dir = *models
+		}
+		return e.pipelineCmd(rest[1:], stdin, stdout, stderr, *input)
 	case "generate":
 		if code := synth.Main(rest[1:], stdout, stderr); code != 0 {
 			return usageError{fmt.Errorf("generate failed")}
@@ -60,6 +68,14 @@ func (e *env) local(args []string, stdin io.Reader, stdout, stderr io.Writer) er
 		defer f.Close()
 		in = f
 	}
+	// CSV passes through; CloudTrail JSON ({"Records":[...]}, JSON lines, .gz) is flattened to
+	// Splunk's dotted field names.
+	rc, err := cloudtrail.Open(in)
+	if err != nil {
+		return err
+	}
+	defer rc.Close()
+	in = rc
 	l := app.Local{ChunkRows: *chunk, Messages: stderr, Progress: stderr}
 	if *quiet {
 		l.Messages, l.Progress = nil, nil
@@ -80,7 +96,10 @@ Subcommands:
   deletemodel  delete a model:       deletemodel <model>
   features     add derived CloudTrail fields: features [console|apicall|all]
   generate     write a synthetic CloudTrail month with attacks (CSV or JSON)
+  score        several models combined: score <model>... [explain=N]
+  pipeline     the whole risk pipeline locally: pipeline [--history FILE]... < events > scored.csv
   show         print a CSV as an aligned table: show --sort ai_risk_score --limit 10 < scored.csv
+  evaluate     per attack scenario, the share in the top 5%: evaluate [--top 0.05] < scored.csv
   help         help <subcommand>
 
 Flags (before the subcommand):

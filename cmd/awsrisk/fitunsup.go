@@ -1,0 +1,191 @@
+package main
+
+import (
+	"fmt"
+	"strconv"
+
+	"awsrisk/app"
+	"awsrisk/models"
+)
+
+// colState carries an unsupervised model's mergeable state from the map phase to the reduce phase:
+// one row per map process, its State() as JSON, whatever the number of events it saw.
+const colState = "__awsrisk_state"
+
+// unsupFitParams are fit-level parameters every unsupervised algorithm accepts, besides its own.
+var unsupFitParams = []string{"partial_fit", "features", "tz", "business_hours", "phase"}
+
+type unsupFit struct {
+	env      *env
+	cmd      *app.Command
+	info     *app.GetInfo
+	mapPhase bool
+	u        models.Unsupervised
+	spec     models.Spec
+	derive   *deriver
+	rows     int64
+	partial  bool
+}
+
+func (e *env) newFitUnsupervised(cmd *app.Command, info *app.GetInfo, algo string) (app.Handler, *app.Reply, error) {
+	cmd.Algorithm = algo
+	if err := checkParams(cmd, append(append([]string{}, unsupFitParams...), models.FitParams(algo)...)...); err != nil {
+		return nil, nil, err
+	}
+	if len(cmd.Targets) > 0 {
+		return nil, nil, &app.SyntaxError{Sub: cmd.Sub, Token: "from", Msg: algo + ` is unsupervised: list its fields without "from", e.g. fit ` + algo + ` <field>... [by <field>] into <model>`}
+	}
+	if len(cmd.Fields) == 0 {
+		return nil, nil, &app.SyntaxError{Sub: cmd.Sub, Msg: algo + " needs at least one field"}
+	}
+	h := &unsupFit{env: e, cmd: cmd, info: info}
+	h.spec = models.Spec{Fields: cmd.Fields, By: cmd.By, Params: map[string]string{}}
+	for _, k := range models.FitParams(algo) {
+		if v, ok := cmd.Params[k]; ok {
+			h.spec.Params[k] = v
+		}
+	}
+	var err error
+	if v, ok := cmd.Params["partial_fit"]; ok {
+		if h.partial, err = app.ParseBool(v); err != nil {
+			return nil, nil, &app.SyntaxError{Sub: cmd.Sub, Token: "partial_fit=" + v, Msg: err.Error()}
+		}
+	}
+	if v, ok := cmd.Params["phase"]; ok {
+		if v != "map" {
+			return nil, nil, &app.SyntaxError{Sub: cmd.Sub, Token: "phase=" + v, Msg: `phase is set by awsrisk itself and can only be "map"`}
+		}
+		h.mapPhase = true
+	}
+	if h.partial && cmd.Model == "" {
+		return nil, nil, &app.SyntaxError{Sub: cmd.Sub, Token: "partial_fit=" + cmd.Params["partial_fit"], Msg: "partial_fit needs into <model>: the model to continue"}
+	}
+	if h.u, err = models.NewUnsupervised(algo, h.spec); err != nil {
+		return nil, nil, err
+	}
+	if h.derive, err = newDeriver(cmd.Params); err != nil {
+		return nil, nil, err
+	}
+	if h.mapPhase {
+		return h, &app.Reply{Type: app.TypeStreaming}, nil
+	}
+	if h.partial {
+		// Read (not write) the saved model now, so a mismatch fails at getinfo.
+		f, err := e.store.Load(cmd.Model)
+		if err != nil {
+			return nil, nil, fmt.Errorf("partial_fit: %w", err)
+		}
+		if f.Algorithm != algo {
+			return nil, nil, fmt.Errorf("partial_fit: model %q is a %s model, not %s", cmd.Model, f.Algorithm, algo)
+		}
+		if err := h.u.Merge(f.Body); err != nil {
+			return nil, nil, fmt.Errorf("partial_fit: model %q was fit with other fields or options: %w", cmd.Model, err)
+		}
+	}
+	req := append(append([]string{}, h.u.Fields()...), h.derive.inputs()...)
+	req = append(req, colPartial, colState)
+	return h, &app.Reply{Type: app.TypeReporting, RequiredFields: dedupe(req), StreamingPreop: preop(info)}, nil
+}
+
+func (h *unsupFit) Execute(in *app.Table, finished bool, out *app.Output) error {
+	pcol, scol := in.Col(colPartial), in.Col(colState)
+	g := h.derive.getter(in)
+	cols := map[string]int{}
+	for i, f := range in.Header {
+		if _, dup := cols[f]; !dup {
+			cols[f] = i
+		}
+	}
+	var row, derived []string
+	get := func(f string) string {
+		if h.derive != nil {
+			if i, ok := h.derive.index[f]; ok {
+				return derived[i]
+			}
+		}
+		if c, ok := cols[f]; ok {
+			return row[c]
+		}
+		return ""
+	}
+	for r, rr := range in.Rows {
+		row = rr
+		if pcol >= 0 && row[pcol] == "state" {
+			if scol < 0 {
+				return fmt.Errorf("partial row %d from the map phase has no %s column", r+1, colState)
+			}
+			if err := h.u.Merge([]byte(row[scol])); err != nil {
+				return fmt.Errorf("partial row %d from the map phase: %w (mixed awsrisk versions on search head and indexers?)", r+1, err)
+			}
+			continue
+		}
+		derived = h.derive.derive(g, row)
+		h.u.Add(get)
+		h.rows++
+	}
+	if !finished {
+		return nil
+	}
+	if h.mapPhase {
+		st, err := h.u.State()
+		if err != nil {
+			return err
+		}
+		out.SetHeader([]string{colPartial, colState})
+		out.WriteRow([]string{"state", string(st)})
+		return nil
+	}
+	return h.finish(out)
+}
+
+func (h *unsupFit) finish(out *app.Output) error {
+	saved := ""
+	if h.cmd.Model != "" {
+		switch {
+		case h.info.Preview:
+			out.Info("awsrisk fit: preview results; model %q is saved when the search finishes", h.cmd.Model)
+		default:
+			st, err := h.u.State()
+			if err != nil {
+				return fmt.Errorf("fit %s: %w", h.cmd.Algorithm, err)
+			}
+			opts := map[string]string{}
+			for _, k := range h.cmd.Order {
+				if k != "phase" && k != "partial_fit" {
+					opts[k] = h.cmd.Params[k]
+				}
+			}
+			owner := h.info.SearchInfo.Username
+			if owner == "" {
+				owner = h.info.SearchInfo.Owner
+			}
+			rows := h.rows
+			if h.partial {
+				if prev, err := h.env.store.Load(h.cmd.Model); err == nil {
+					rows += prev.Rows
+				}
+			}
+			if err := h.env.store.Save(&models.File{
+				Name: h.cmd.Model, Algorithm: h.cmd.Algorithm, Created: h.env.now().UTC(),
+				Owner: owner, App: "awsrisk", Sharing: "app",
+				Features: h.spec.Fields, By: h.spec.By, Options: opts, OutputName: h.cmd.As,
+				Rows: rows, Body: st,
+			}); err != nil {
+				return err
+			}
+			saved = h.env.store.Path(h.cmd.Model)
+		}
+	} else {
+		out.Info("awsrisk fit: model not saved; add into <name> to keep it")
+	}
+	header := []string{"model", "algorithm"}
+	vals := []string{h.cmd.Model, h.cmd.Algorithm}
+	for _, kv := range h.u.Report() {
+		header, vals = append(header, kv[0]), append(vals, kv[1])
+	}
+	header = append(header, "partial_fit", "seconds", "saved")
+	vals = append(vals, strconv.FormatBool(h.partial), "", saved)
+	out.SetHeader(header)
+	out.WriteRow(vals)
+	return nil
+}

@@ -1,0 +1,134 @@
+package models
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+)
+
+// Unsupervised is an algorithm whose whole state is mergeable counts, so that
+//
+//   - the map phase on each indexer can learn from its share of the events and ship its State,
+//   - the reduce phase Merges those states (the result does not depend on how the events were cut),
+//   - the saved model body is the same State, so `partial_fit=true` is Merge(saved) then Add(new).
+//
+// Implementations: CategoricalOutlier, DensityFunction, SequenceModel. LinearRegression keeps
+// its own aggregate (Aggregate) because its partial rows are feature combinations.
+type Unsupervised interface {
+	// Algorithm is the name used in SPL: `fit <Algorithm> ...`.
+	Algorithm() string
+	// Fields are the input fields fit reads (features, by-fields, _time when used), for
+	// getinfo required_fields.
+	Fields() []string
+	// Add learns from one event; get returns a field's value, "" when absent. Events arrive in
+	// search order (newest first in Splunk); an algorithm that needs time order reads _time.
+	Add(get func(field string) string)
+	// Merge adds a State of the same algorithm and options (from a map phase, or the saved
+	// model for partial_fit). It fails with a clear error if the options differ.
+	Merge(state []byte) error
+	// State is the mergeable state as JSON; it is both the map phase's output and the model body.
+	State() ([]byte, error)
+	// Report is the fit's one-row report, as ordered key/value pairs (rows, entities, ...).
+	Report() [][2]string
+	// Summary is what `| awsrisk summary <model>` shows: a header and rows.
+	Summary() (header []string, rows [][]string)
+	// Scorer freezes the model for apply. params are apply-time options (e.g. threshold=),
+	// already checked against ApplyParams.
+	Scorer(params map[string]string) (Scorer, error)
+}
+
+// Scorer applies a fitted model to one event at a time. It is used by one goroutine; it may
+// keep state across events (SequenceModel remembers each principal's previous call).
+type Scorer interface {
+	// Fields are the input fields apply needs (getinfo required_fields).
+	Fields() []string
+	// Outputs are the fields Score writes, in order: MLTK-compatible names where MLTK has them
+	// (IsOutlier(<f>), BoundaryRanges, log_event_prob, probable_cause...).
+	Outputs() []string
+	// Score writes len(Outputs()) values into out (empty string for "no value") and returns the
+	// event's risk according to this model.
+	Score(get func(field string) string, out []string) Risk
+}
+
+// Risk is one model's verdict on one event, combined with other models' verdicts into
+// ai_risk_score (see package scorer).
+type Risk struct {
+	Score    float64  // 0..100 on Splunk's risk scale; 0 = nothing unusual
+	Reasons  []Reason // why, largest first; plain words
+	Category string   // ATT&CK tactic when the model knows one, else ""
+}
+
+// Reason is one plain-words explanation with the points it adds to the score.
+type Reason struct {
+	Text   string  // e.g. "first time arn:…/alice used sourceIPAddress=203.0.113.9"
+	Points float64 // contribution to Risk.Score
+}
+
+// Spec is a parsed `fit <Algorithm> <field>... [by <field>...] [key=value...]`.
+type Spec struct {
+	Fields []string          // positional fields
+	By     []string          // by-clause fields
+	Params map[string]string // algorithm parameters (fit-level ones like into/features removed)
+}
+
+// unsupervised describes one registered algorithm.
+type unsupervised struct {
+	fitParams   []string
+	applyParams []string
+	new         func(spec Spec) (Unsupervised, error)
+}
+
+var registry = map[string]unsupervised{}
+
+// register is called from each algorithm's init.
+func register(name string, fitParams, applyParams []string, fn func(Spec) (Unsupervised, error)) {
+	registry[name] = unsupervised{fitParams: fitParams, applyParams: applyParams, new: fn}
+}
+
+// Algorithms lists the algorithm names `fit` accepts, LinearRegression first.
+func Algorithms() []string {
+	out := make([]string, 0, len(registry)+1)
+	for n := range registry {
+		out = append(out, n)
+	}
+	sort.Strings(out)
+	return append([]string{"LinearRegression"}, out...)
+}
+
+// LookupAlgorithm returns the canonical name of algo (case-insensitive) and whether it is unsupervised.
+func LookupAlgorithm(algo string) (name string, unsup bool, ok bool) {
+	if strings.EqualFold(algo, "LinearRegression") {
+		return "LinearRegression", false, true
+	}
+	for n := range registry {
+		if strings.EqualFold(n, algo) {
+			return n, true, true
+		}
+	}
+	return "", false, false
+}
+
+// FitParams and ApplyParams list the parameters an unsupervised algorithm accepts at fit and at apply.
+func FitParams(algo string) []string   { return registry[algo].fitParams }
+func ApplyParams(algo string) []string { return registry[algo].applyParams }
+
+// NewUnsupervised builds an empty model of algo (a canonical name from LookupAlgorithm).
+func NewUnsupervised(algo string, spec Spec) (Unsupervised, error) {
+	r, ok := registry[algo]
+	if !ok {
+		return nil, fmt.Errorf("unknown algorithm %q; supported: %s", algo, strings.Join(Algorithms(), ", "))
+	}
+	return r.new(spec)
+}
+
+// LoadUnsupervised rebuilds a saved model: an empty model from the saved spec, then Merge(state).
+func LoadUnsupervised(algo string, spec Spec, state []byte) (Unsupervised, error) {
+	u, err := NewUnsupervised(algo, spec)
+	if err != nil {
+		return nil, err
+	}
+	if err := u.Merge(state); err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrCorrupt, err)
+	}
+	return u, nil
+}

@@ -1,0 +1,96 @@
+package scorer
+
+import (
+	"encoding/json"
+	"fmt"
+	"math"
+	"strconv"
+
+	"awsrisk/features"
+	"awsrisk/models"
+)
+
+// linearScorer applies a LinearRegression model as a models.Scorer: its one output is the
+// prediction, its risk the prediction on Splunk's 0..100 scale, its reasons the largest
+// contributions.
+type linearScorer struct {
+	m       *models.Linear
+	out     string
+	xs      []string
+	contrib []float64
+	offset  []float64 // per feature: β·x̄ for numeric fields, 0 for categorical
+
+	noPrediction, unseen int64
+}
+
+// NewLinear decodes a saved LinearRegression body. output is the prediction field, "" for
+// predicted(<target>).
+func NewLinear(body []byte, output string) (*linearScorer, error) {
+	var m models.Linear
+	if err := json.Unmarshal(body, &m); err != nil {
+		return nil, fmt.Errorf("%w (%v)", models.ErrCorrupt, err)
+	}
+	if output == "" {
+		output = "predicted(" + m.Target + ")"
+	}
+	s := &linearScorer{m: &m, out: output, xs: make([]string, len(m.Features)),
+		contrib: make([]float64, len(m.Features)), offset: make([]float64, len(m.Features))}
+	// A numeric field's reason is its move away from the training mean, β·(x − x̄); the
+	// prediction itself uses β·x, so the reason subtracts β·x̄.
+	for i, f := range m.Features {
+		if c, ok := m.Numeric[f]; ok {
+			s.offset[i] = c * m.Means[f]
+		}
+	}
+	return s, nil
+}
+
+func (s *linearScorer) Fields() []string  { return s.m.Features }
+func (s *linearScorer) Outputs() []string { return []string{s.out} }
+
+func (s *linearScorer) Score(get func(string) string, out []string) models.Risk {
+	for i, f := range s.m.Features {
+		s.xs[i] = get(f)
+	}
+	y, ok, unseen := s.m.Contributions(s.xs, s.contrib)
+	s.unseen += int64(unseen)
+	if !ok {
+		s.noPrediction++
+		out[0] = ""
+		return models.Risk{Score: math.NaN()}
+	}
+	out[0] = strconv.FormatFloat(y, 'f', -1, 64)
+	r := models.Risk{Score: float64(RiskScore(y))}
+	for i := range s.contrib {
+		s.contrib[i] -= s.offset[i]
+	}
+	for i, c := range s.contrib {
+		if c >= 0.5 { // under half a point is not a reason
+			r.Reasons = append(r.Reasons, models.Reason{Text: Reason(s.m.Features[i], s.xs[i], c), Points: c})
+		}
+	}
+	return r
+}
+
+// RiskScore maps a prediction to Splunk's 0..100 risk scale: round(clamp(y, 0, 100)).
+func RiskScore(y float64) int {
+	switch {
+	case math.IsNaN(y) || y <= 0:
+		return 0
+	case y >= 100:
+		return 100
+	}
+	return int(math.Round(y))
+}
+
+// scopeOf is the eventType a supervised model was trained on, from its features= option:
+// `score` applies a console-login model to AwsConsoleSignIn events only.
+func scopeOf(f *models.File) string {
+	switch features.Set(f.Options["features"]) {
+	case features.Console:
+		return "AwsConsoleSignIn"
+	case features.APICall:
+		return "AwsApiCall"
+	}
+	return ""
+}

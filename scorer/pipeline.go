@@ -1,0 +1,414 @@
+package scorer
+
+import (
+	"fmt"
+	"math"
+	"sort"
+	"strconv"
+	"strings"
+
+	"awsrisk/app"
+	"awsrisk/features"
+	"awsrisk/models"
+)
+
+// Output field names written back to the events; saved searches, alerts and dashboards use them.
+const (
+	FieldRiskScore = "ai_risk_score"
+	FieldCategory  = "ai_threat_category"
+	FieldReasons   = "risk_reasons"
+	FieldModels    = "ai_models"
+	mvPrefix       = "__mv_"
+
+	// Enterprise Security risk-based alerting fields (`score` only).
+	FieldRiskObject     = "risk_object"
+	FieldRiskObjectType = "risk_object_type"
+	FieldRBAScore       = "risk_score"
+	FieldRiskMessage    = "risk_message"
+)
+
+// Options are the apply-time settings.
+type Options struct {
+	Explain int  // number of risk_reasons; 0 = none
+	RBA     bool // add risk_object, risk_object_type, risk_score, risk_message
+	Scoped  bool // apply supervised models only to the eventType they were trained on
+}
+
+// Component is one model in a pipeline.
+type Component struct {
+	Name   string
+	S      models.Scorer
+	Scope  string // eventType the model applies to; "" = every event
+	Weight float64
+}
+
+// Pipeline applies one or more models to each row and combines their verdicts:
+//
+//	ai_risk_score = 100 · (1 − Π_i (1 − w_i·s_i/100))
+//
+// a noisy-OR of the models' scores s_i (0..100) with weights w_i (default 1): independent pieces of
+// evidence accumulate, no single model can push the score past 100, and a model that sees nothing
+// unusual (s_i = 0) changes nothing. One model alone gives its own score. ai_threat_category is the
+// category of the strongest model that names one, else the event's ATT&CK tactic from eventName.
+// risk_reasons are the strongest reasons of all models, largest first.
+type Pipeline struct {
+	comps   []Component
+	opt     Options
+	deriver *features.Deriver
+	derived map[string]int // derived field -> index in the deriver's output
+	outputs []string       // every field the pipeline writes, in order
+	compOut [][]string     // per component: scratch output values
+	perComp bool           // write ai_score_<model> per component (several models)
+
+	Counts Counts
+}
+
+// Counts is what a pipeline saw, reported to the job inspector at the end of the search.
+type Counts struct {
+	Rows         int64
+	NoPrediction int64 // rows a supervised model could not score (a null feature)
+	Unseen       int64 // categorical values never seen in training
+}
+
+// New builds a pipeline. A deriver is made when any component reads ct_* fields.
+func New(comps []Component, opt Options) (*Pipeline, error) {
+	if len(comps) == 0 {
+		return nil, fmt.Errorf("no model to apply")
+	}
+	if opt.Explain < 0 || opt.Explain > 20 {
+		return nil, fmt.Errorf("explain must be a number of reasons from 0 to 20, got %d", opt.Explain)
+	}
+	p := &Pipeline{comps: comps, opt: opt, perComp: len(comps) > 1}
+	d := features.NewDeriver(features.All, features.DefaultOptions())
+	names := d.Names()
+	needs := false
+	for _, c := range comps {
+		for _, f := range c.S.Fields() {
+			if strings.HasPrefix(f, "ct_") {
+				needs = true
+			}
+		}
+	}
+	if needs {
+		p.deriver = d
+		p.derived = make(map[string]int, len(names))
+		for i, n := range names {
+			p.derived[n] = i
+		}
+	}
+	seen := map[string]bool{}
+	add := func(f string) {
+		if !seen[f] {
+			seen[f] = true
+			p.outputs = append(p.outputs, f)
+		}
+	}
+	for _, c := range comps {
+		for _, o := range c.S.Outputs() {
+			add(o)
+		}
+		if p.perComp {
+			add("ai_score_" + c.Name)
+		}
+		p.compOut = append(p.compOut, make([]string, len(c.S.Outputs())))
+	}
+	add(FieldRiskScore)
+	add(FieldCategory)
+	if opt.Explain > 0 {
+		add(FieldReasons)
+		add(mvPrefix + FieldReasons)
+	}
+	if opt.RBA {
+		for _, f := range []string{FieldRiskObject, FieldRiskObjectType, FieldRBAScore, FieldRiskMessage} {
+			add(f)
+		}
+	}
+	return p, nil
+}
+
+// SetDeriverOptions sets the business timezone and hours of the ct_* derivation.
+func (p *Pipeline) SetDeriverOptions(o features.Options) {
+	if p.deriver != nil {
+		p.deriver = features.NewDeriver(features.All, o)
+	}
+}
+
+// RequiredFields are the fields splunkd must send (getinfo required_fields).
+func (p *Pipeline) RequiredFields() []string {
+	seen := map[string]bool{}
+	var out []string
+	add := func(f string) {
+		if !seen[f] {
+			seen[f] = true
+			out = append(out, f)
+		}
+	}
+	for _, c := range p.comps {
+		for _, f := range c.S.Fields() {
+			if _, derived := p.derived[f]; !derived {
+				add(f)
+			}
+		}
+	}
+	if p.deriver != nil {
+		for _, f := range p.deriver.Inputs() {
+			add(f)
+		}
+	}
+	add("eventName") // for ai_threat_category
+	if p.opt.Scoped {
+		add("eventType")
+	}
+	if p.opt.RBA {
+		add("userIdentity.arn")
+		add("user")
+	}
+	return out
+}
+
+// Outputs are the fields the pipeline adds or replaces.
+func (p *Pipeline) Outputs() []string { return p.outputs }
+
+type scored struct {
+	risk models.Risk
+	w    float64
+}
+
+// Score writes every input row to out with the pipeline's fields added. Existing columns of the
+// same name are replaced in place (MLTK drops and re-adds them); rows are never dropped or
+// reordered, so `_chunked_idx` is echoed unchanged and splunkd can merge the fields back
+// (scp-v2.md §4.3).
+func (p *Pipeline) Score(in *app.Table, out *app.Output) error {
+	if len(in.Header) == 0 {
+		return nil // a 0-length body: nothing to score, empty reply
+	}
+	header := append([]string(nil), in.Header...)
+	pos := make(map[string]int, len(p.outputs))
+	for _, f := range p.outputs {
+		c := in.Col(f)
+		if c < 0 {
+			c = len(header)
+			header = append(header, f)
+		}
+		pos[f] = c
+	}
+	out.SetHeader(header)
+
+	cols := make(map[string]int, len(in.Header))
+	for i, h := range in.Header {
+		if _, dup := cols[h]; !dup {
+			cols[h] = i
+		}
+	}
+	var row []string
+	var derived []string
+	raw := func(f string) string {
+		if c, ok := cols[f]; ok {
+			return row[c]
+		}
+		return ""
+	}
+	get := func(f string) string {
+		if i, ok := p.derived[f]; ok {
+			return derived[i]
+		}
+		return raw(f)
+	}
+	compPos := make([][]int, len(p.comps))
+	for i, c := range p.comps {
+		for _, o := range c.S.Outputs() {
+			compPos[i] = append(compPos[i], pos[o])
+		}
+	}
+	rec := make([]string, len(header))
+	results := make([]scored, 0, len(p.comps))
+	var reasons []models.Reason
+	var texts []string
+	for _, row = range in.Rows {
+		copy(rec, row)
+		if p.deriver != nil {
+			derived = p.deriver.Derive(raw, derived[:0])
+		}
+		results = results[:0]
+		eventType := ""
+		if p.opt.Scoped {
+			eventType = raw("eventType")
+		}
+		for i, c := range p.comps {
+			vals := p.compOut[i]
+			if c.Scope != "" && p.opt.Scoped && eventType != c.Scope {
+				for j := range vals {
+					rec[compPos[i][j]] = ""
+				}
+				if p.perComp {
+					rec[pos["ai_score_"+c.Name]] = ""
+				}
+				continue
+			}
+			r := c.S.Score(get, vals)
+			for j, v := range vals {
+				rec[compPos[i][j]] = v
+			}
+			if p.perComp {
+				rec[pos["ai_score_"+c.Name]] = ""
+				if !math.IsNaN(r.Score) {
+					rec[pos["ai_score_"+c.Name]] = strconv.Itoa(RiskScore(r.Score))
+				}
+			}
+			w := c.Weight
+			if w == 0 {
+				w = 1
+			}
+			results = append(results, scored{r, w})
+		}
+		p.Counts.Rows++
+		score, ok := combine(results)
+		category := ""
+		best := -1.0
+		for _, s := range results {
+			if s.risk.Category != "" && s.risk.Score > best {
+				category, best = s.risk.Category, s.risk.Score
+			}
+		}
+		if category == "" {
+			category, _ = features.Tactic(raw("eventName"))
+		}
+		rec[pos[FieldCategory]] = category
+		rec[pos[FieldRiskScore]] = ""
+		if ok {
+			rec[pos[FieldRiskScore]] = scoreText[RiskScore(score)]
+		}
+		texts = texts[:0]
+		if p.opt.Explain > 0 || p.opt.RBA {
+			reasons = reasons[:0]
+			for _, s := range results {
+				if math.IsNaN(s.risk.Score) {
+					continue
+				}
+				for _, r := range s.risk.Reasons {
+					reasons = append(reasons, models.Reason{Text: r.Text, Points: r.Points * s.w})
+				}
+			}
+			sort.SliceStable(reasons, func(a, b int) bool { return reasons[a].Points > reasons[b].Points })
+			n := p.opt.Explain
+			if n == 0 {
+				n = 3
+			}
+			for _, r := range reasons {
+				if len(texts) == n {
+					break
+				}
+				texts = append(texts, r.Text)
+			}
+		}
+		if p.opt.Explain > 0 {
+			rec[pos[FieldReasons]] = strings.Join(texts, "\n")
+			rec[pos[mvPrefix+FieldReasons]] = ""
+			if len(texts) > 1 {
+				rec[pos[mvPrefix+FieldReasons]] = app.EncodeMV(texts)
+			}
+		}
+		if p.opt.RBA {
+			obj := raw("userIdentity.arn")
+			if obj == "" {
+				obj = raw("user")
+			}
+			rec[pos[FieldRiskObject]] = obj
+			rec[pos[FieldRiskObjectType]] = "user"
+			rec[pos[FieldRBAScore]] = rec[pos[FieldRiskScore]]
+			msg := fmt.Sprintf("AWS risk %s for %s %s", rec[pos[FieldRiskScore]], raw("eventName"), category)
+			if len(texts) > 0 {
+				msg += ": " + strings.Join(texts, "; ")
+			}
+			rec[pos[FieldRiskMessage]] = msg
+		}
+		out.WriteRow(rec)
+	}
+	return nil
+}
+
+// combine is the noisy-OR of the scores that are defined; ok is false when no model could score.
+func combine(rs []scored) (float64, bool) {
+	keep, ok := 1.0, false
+	for _, s := range rs {
+		if math.IsNaN(s.risk.Score) {
+			continue
+		}
+		ok = true
+		v := math.Min(math.Max(s.w*s.risk.Score/100, 0), 1)
+		keep *= 1 - v
+	}
+	return 100 * (1 - keep), ok
+}
+
+// scoreText holds "0".."100" so that writing a score allocates nothing.
+var scoreText = func() (t [101]string) {
+	for i := range t {
+		t[i] = strconv.Itoa(i)
+	}
+	return t
+}()
+
+// Report summarises the counts for the job inspector, once per search.
+func (p *Pipeline) Report(out *app.Output) {
+	for _, c := range p.comps {
+		if l, ok := c.S.(*linearScorer); ok {
+			if l.noPrediction > 0 {
+				out.Warn("awsrisk: model %s: %d of %d rows have a null or non-numeric feature and got no prediction (rows kept)",
+					c.Name, l.noPrediction, p.Counts.Rows)
+			}
+			if l.unseen > 0 {
+				out.Info("awsrisk: model %s: %d categorical values were not seen in training and contributed 0 (the average level)",
+					c.Name, l.unseen)
+			}
+		}
+	}
+}
+
+// Reason renders one contribution: `eventName=StopLogging +38`. Long values (user agents) are
+// shortened so a dashboard cell stays readable.
+func Reason(field, value string, points float64) string {
+	const maxValue = 60 // characters of a value shown in a reason
+	if r := []rune(value); len(r) > maxValue {
+		value = string(r[:maxValue]) + "…"
+	}
+	sign := "+"
+	if points < 0 {
+		sign = "-"
+		points = -points
+	}
+	return fmt.Sprintf("%s=%s %s%s", field, value, sign, strconv.FormatFloat(math.Round(points), 'f', -1, 64))
+}
+
+// Load builds the component for a saved model of any algorithm. output renames a supervised
+// model's prediction field (`as`); params are apply-time options of unsupervised models.
+func Load(f *models.File, output string, params map[string]string) (Component, error) {
+	c := Component{Name: f.Name, Scope: scopeOf(f)}
+	if f.Algorithm == "LinearRegression" {
+		if output == "" {
+			output = f.OutputName
+		}
+		s, err := NewLinear(f.Body, output)
+		if err != nil {
+			return c, fmt.Errorf("model %q: %w", f.Name, err)
+		}
+		c.S = s
+		return c, nil
+	}
+	spec := models.Spec{Fields: f.Features, By: f.By, Params: map[string]string{}}
+	for _, k := range models.FitParams(f.Algorithm) {
+		if v, ok := f.Options[k]; ok {
+			spec.Params[k] = v
+		}
+	}
+	u, err := models.LoadUnsupervised(f.Algorithm, spec, f.Body)
+	if err != nil {
+		return c, fmt.Errorf("model %q: %w", f.Name, err)
+	}
+	s, err := u.Scorer(params)
+	if err != nil {
+		return c, fmt.Errorf("model %q: %w", f.Name, err)
+	}
+	c.S, c.Scope = s, ""
+	return c, nil
+}
