@@ -7,8 +7,9 @@ out=demo-out
 rm -rf "$out"; mkdir -p "$out/models"
 M=(--models "$out/models" --quiet)
 
-CONSOLE="ct_off_hours ct_ip_class ct_ua_family ct_failure ct_mfa ct_root sourceIPAddress userAgent userIdentity.arn"
-APICALL="eventName ct_api_verb ct_service ct_tactic ct_failure ct_error_class ct_off_hours ct_ip_class ct_ua_family ct_root ct_assumed_role ct_cross_account"
+source scripts/fields.sh
+CONSOLE=$CONSOLE_FIELDS
+APICALL=$APICALL_FIELDS
 
 echo "== 1. Console logins (lookups/AwsConsoleSignIn.csv): fit LinearRegression on 70%, R² and RMSE on the other 30%"
 echo "   awsrisk fit LinearRegression risk_score from $CONSOLE features=console holdout=0.3 seed=42 into demo_console"
@@ -33,4 +34,20 @@ echo "   riskiest console logins:"
 $B show --sort ai_risk_score --limit 8 --width 48 \
   --fields eventTime,userIdentity.arn,sourceIPAddress,responseElements.ConsoleLogin,ai_risk_score,risk_reasons < "$out/scored_console.csv"
 echo
-echo "Scored events: $out/scored_apicall.csv, $out/scored_console.csv; models: $out/models/"
+echo "== 4. The combined pipeline (supervised models + per-principal baselines, sequences and hours)"
+echo "   awsrisk pipeline --supervised demo_console,demo_apicall < all sample events"
+all="$out/all_events.csv"
+cat lookups/AwsAPICall.csv > "$all"; tail -n +2 lookups/AwsConsoleSignIn.csv >> "$all"
+$B "${M[@]}" --input "$all" pipeline --supervised demo_console,demo_apicall > "$out/pipeline.csv"
+$B show --sort ai_risk_score --limit 10 --width 60 \
+  --fields eventName,userIdentity.arn,sourceIPAddress,ai_risk_score,ai_threat_category,risk_reasons < "$out/pipeline.csv"
+echo
+echo "   injected attacks (the samples are labelled by scenario) in the top 5% of ai_risk_score:"
+echo "   -- supervised models alone"
+cat "$out/scored_apicall.csv" > "$out/supervised.csv"; tail -n +2 "$out/scored_console.csv" >> "$out/supervised.csv"
+$B evaluate < "$out/supervised.csv" | sed 's/^/   /'
+echo "   -- combined pipeline"
+$B evaluate < "$out/pipeline.csv" | sed 's/^/   /'
+echo
+$B plot --out "$out/awsrisk-demo.png" --title "awsrisk demo: API-call model (lookups/AwsAPICall.csv)" < "$out/scored_apicall.csv"
+echo "Scored events: $out/scored_apicall.csv, $out/scored_console.csv, $out/pipeline.csv; chart: $out/awsrisk-demo.png; models: $out/models/"

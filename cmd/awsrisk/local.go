@@ -38,6 +38,8 @@ func (e *env) local(args []string, stdin io.Reader, stdout, stderr io.Writer) er
 		return help(rest[1:], stdout)
 	case "show":
 		return show(rest[1:], stdin, stdout, stderr)
+	case "plot":
+		return plotCmd(rest[1:], stdin, stderr, *input)
 	case "evaluate":
 		return evaluateCmd(rest[1:], stdin, stdout, stderr, *input)
 	case "pipeline":
@@ -99,6 +101,7 @@ Subcommands:
   score        several models combined: score <model>... [explain=N]
   pipeline     the whole risk pipeline locally: pipeline [--history FILE]... < events > scored.csv
   show         print a CSV as an aligned table: show --sort ai_risk_score --limit 10 < scored.csv
+  plot         PNG of actual vs predicted and the risk distribution: plot --out chart.png < scored.csv
   evaluate     per attack scenario, the share in the top 5%: evaluate [--top 0.05] < scored.csv
   help         help <subcommand>
 

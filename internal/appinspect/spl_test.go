@@ -8,6 +8,7 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"sort"
@@ -16,6 +17,7 @@ import (
 	"testing"
 
 	"awsrisk/app"
+	"awsrisk/internal/splunkd"
 
 	"github.com/stretchr/testify/require"
 )
@@ -337,104 +339,46 @@ func callEnd(s string, i int) int {
 }
 
 // shippedModels are the default models the app ships in lookups/.
-var shippedModels = []string{"awsrisk_console", "awsrisk_apicall", "awsrisk_baseline", "awsrisk_sequence"}
-
-var fitParams = map[string][]string{
-	"LinearRegression":   {"features", "holdout", "seed", "fit_intercept", "tz", "business_hours"},
-	"CategoricalOutlier": {"min_support"},
-	"DensityFunction":    {"dist", "threshold"},
-	"SequenceModel":      {},
+func shippedModels(t *testing.T, root string) []string {
+	paths, err := filepath.Glob(filepath.Join(root, "lookups", "__awsrisk_*.json"))
+	require.NoError(t, err)
+	var out []string
+	for _, p := range paths {
+		out = append(out, strings.TrimSuffix(strings.TrimPrefix(filepath.Base(p), "__awsrisk_"), ".json"))
+	}
+	return out
 }
 
-// checkCommand applies the documented grammar on top of app.ParseArgs.
-func checkCommand(c *app.Command) error {
-	allowed := func(keys ...string) error {
-		for _, k := range c.Order {
-			if !contains(keys, k) {
-				return fmt.Errorf("%s: unknown argument %s= (allowed: %v)", c.Sub, k, keys)
-			}
-		}
-		return nil
+// buildBinary builds cmd/awsrisk once for the getinfo checks.
+func buildBinary(t *testing.T, root string) string {
+	t.Helper()
+	bin := filepath.Join(t.TempDir(), "awsrisk")
+	cmd := exec.Command("go", "build", "-o", bin, "./cmd/awsrisk")
+	cmd.Dir = root
+	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
+	out, err := cmd.CombinedOutput()
+	require.NoError(t, err, "build awsrisk: %s", out)
+	return bin
+}
+
+// checkCommand asks the binary itself: it starts bin as splunkd would and sends the getinfo of the
+// call, with the app's own lookups/ as the model folder. The binary validates the arguments, the
+// algorithm parameters and (for apply, score and summary) loads the shipped model, exactly as in
+// Splunk; getinfo has no side effects, so fit and deletemodel are safe to check.
+func checkCommand(bin, models string, args []string) error {
+	p, err := splunkd.StartBinary(bin, append(os.Environ(), "AWSRISK_MODELS="+models))
+	if err != nil {
+		return err
 	}
-	switch c.Sub {
-	case app.SubFit:
-		params, ok := fitParams[c.Algorithm]
-		if !ok {
-			return fmt.Errorf("fit: unknown algorithm %q", c.Algorithm)
-		}
-		if err := allowed(params...); err != nil {
-			return err
-		}
-		switch c.Algorithm {
-		case "LinearRegression":
-			if len(c.Targets) != 1 || len(c.Fields) == 0 {
-				return fmt.Errorf("fit LinearRegression needs <target> from <field>...")
-			}
-			if v, ok := c.Params["features"]; ok && v != "console" && v != "apicall" {
-				return fmt.Errorf("fit: features=%s, want console or apicall", v)
-			}
-			if v, ok := c.Params["holdout"]; ok {
-				f, err := strconv.ParseFloat(v, 64)
-				if err != nil || f < 0 || f > 0.9 {
-					return fmt.Errorf("fit: holdout=%s, want a number from 0 to 0.9", v)
-				}
-			}
-			if v, ok := c.Params["seed"]; ok {
-				if _, err := strconv.Atoi(v); err != nil {
-					return fmt.Errorf("fit: seed=%s is not an integer", v)
-				}
-			}
-			if v, ok := c.Params["fit_intercept"]; ok {
-				if _, err := app.ParseBool(v); err != nil {
-					return err
-				}
-			}
-		case "CategoricalOutlier":
-			if len(c.Fields) == 0 || len(c.Targets) != 0 || c.Model == "" {
-				return fmt.Errorf("fit CategoricalOutlier needs <field>... [by <entity>] into <model>")
-			}
-			if v, ok := c.Params["min_support"]; ok {
-				if _, err := strconv.Atoi(v); err != nil {
-					return fmt.Errorf("fit: min_support=%s is not an integer", v)
-				}
-			}
-		case "DensityFunction":
-			if len(c.Fields) != 1 || len(c.Targets) != 0 || c.Model == "" {
-				return fmt.Errorf("fit DensityFunction needs one numeric field [by <field>] into <model>")
-			}
-			if v, ok := c.Params["dist"]; ok && !contains([]string{"norm", "expon", "kde", "auto"}, v) {
-				return fmt.Errorf("fit: dist=%s, want norm, expon, kde or auto", v)
-			}
-			if v, ok := c.Params["threshold"]; ok {
-				if _, err := strconv.ParseFloat(v, 64); err != nil {
-					return fmt.Errorf("fit: threshold=%s is not a number", v)
-				}
-			}
-		case "SequenceModel":
-			if len(c.Fields) != 1 || c.Fields[0] != "eventName" || len(c.By) != 1 || c.By[0] != "userIdentity.arn" || c.Model == "" {
-				return fmt.Errorf("fit SequenceModel must be: eventName by userIdentity.arn into <model>")
-			}
-		}
-	case app.SubApply:
-		if err := allowed("explain"); err != nil {
-			return err
-		}
-		if v, ok := c.Params["explain"]; ok {
-			if n, err := strconv.Atoi(v); err != nil || n < 0 {
-				return fmt.Errorf("apply: explain=%s is not a count", v)
-			}
-		}
-	case app.SubSummary, app.SubDeleteModel, app.SubListModels:
-		if err := allowed(); err != nil {
-			return err
-		}
-	case app.SubFeatures:
-		if err := allowed(); err != nil {
-			return err
-		}
-		if len(c.Fields) == 1 && !contains([]string{"console", "apicall", "all"}, c.Fields[0]) {
-			return fmt.Errorf("features %s: want console, apicall or all", c.Fields[0])
-		}
+	rep, err := p.GetInfo(&app.GetInfo{SearchInfo: app.SearchInfo{Args: args, Command: "awsrisk", App: "awsrisk"}})
+	if cerr := p.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return err
+	}
+	if rep.Error != "" {
+		return errors.New(rep.Error)
 	}
 	return nil
 }
@@ -461,6 +405,11 @@ func allSPL(t *testing.T, root string) []splSource {
 // TestSPLParses parses every awsrisk call the app ships.
 func TestSPLParses(t *testing.T) {
 	root := repoRoot(t)
+	if testing.Short() {
+		t.Skip("builds the binary")
+	}
+	bin := buildBinary(t, root)
+	shipped := shippedModels(t, root)
 	var calls []parsedCall
 	trained := map[string]bool{}
 	for _, src := range allSPL(t, root) {
@@ -483,7 +432,22 @@ func TestSPLParses(t *testing.T) {
 				t.Errorf("%s: `awsrisk%s` does not parse: %v", src.where, strings.TrimRight(call.args, " \n"), err)
 				continue
 			}
-			if err := checkCommand(cmd); err != nil {
+			needsModel := cmd.Sub == app.SubApply || cmd.Sub == app.SubSummary || cmd.Sub == app.SubScore
+			models := append([]string{cmd.Model}, cmd.Fields...)
+			if cmd.Sub == app.SubScore {
+				models = cmd.Fields
+			}
+			skip := false
+			for _, m := range models {
+				if needsModel && !contains(shipped, m) {
+					skip = true // trained by a shipped search, checked below; the binary cannot load it here
+				}
+			}
+			if skip {
+				calls = append(calls, parsedCall{where: src.where, text: call.args, cmd: cmd})
+				continue
+			}
+			if err := checkCommand(bin, filepath.Join(root, "lookups"), args); err != nil {
 				t.Errorf("%s: `awsrisk%s`: %v", src.where, strings.TrimRight(call.args, " \n"), err)
 				continue
 			}
@@ -498,14 +462,21 @@ func TestSPLParses(t *testing.T) {
 	subs := map[string]bool{}
 	for _, c := range calls {
 		subs[c.cmd.Sub] = true
-		if c.cmd.Sub == app.SubApply || c.cmd.Sub == app.SubSummary {
-			if !trained[c.cmd.Model] && !contains(shippedModels, c.cmd.Model) {
+		var used []string
+		switch c.cmd.Sub {
+		case app.SubApply, app.SubSummary:
+			used = []string{c.cmd.Model}
+		case app.SubScore:
+			used = c.cmd.Fields
+		}
+		for _, m := range used {
+			if !trained[m] && !contains(shipped, m) {
 				t.Errorf("%s: `awsrisk%s` uses model %s, which is neither shipped nor trained by any shipped search",
-					c.where, strings.TrimRight(c.text, " \n"), c.cmd.Model)
+					c.where, strings.TrimRight(c.text, " \n"), m)
 			}
 		}
 	}
-	for _, sub := range []string{app.SubFit, app.SubApply, app.SubSummary, app.SubListModels, app.SubDeleteModel, app.SubFeatures} {
+	for _, sub := range []string{app.SubFit, app.SubApply, app.SubScore, app.SubSummary, app.SubListModels, app.SubDeleteModel, app.SubFeatures} {
 		require.True(t, subs[sub], "no shipped SPL uses `awsrisk %s`", sub)
 	}
 }
@@ -627,11 +598,11 @@ func TestSavedSearches(t *testing.T) {
 		require.NotNil(t, c.Stanza(name), "missing saved search %q", name)
 	}
 	parallel := c.Get("AWS Risk - Score CloudTrail (parallel run)", "search")
-	require.Contains(t, parallel, "`awsrisk_score`")
+	require.Contains(t, parallel, "`awsrisk_pipeline`")
 	require.Contains(t, parallel, `eval ai_confidence="experimental"`)
 	require.Contains(t, parallel, "collect `awsrisk_summary_index`")
 	prod := c.Get("AWS Risk - Score CloudTrail", "search")
-	require.Contains(t, prod, "`awsrisk_score`")
+	require.Contains(t, prod, "`awsrisk_pipeline`")
 	require.NotContains(t, prod, "experimental")
 	require.Contains(t, prod, "collect `awsrisk_summary_index`")
 	require.Equal(t, "*/15 * * * *", c.Get("AWS Risk - Score CloudTrail", "cron_schedule"))

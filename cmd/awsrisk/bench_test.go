@@ -1,0 +1,69 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"testing"
+
+	"awsrisk/internal/splunkd"
+	"awsrisk/models"
+	"awsrisk/scorer"
+)
+
+// BenchmarkGetinfo measures what splunkd waits for on every probe: process start to getinfo reply,
+// for the real binary with a model to load (apply reads the model at getinfo).
+//
+//	go test -run XXX -bench Getinfo ./cmd/awsrisk
+func BenchmarkGetinfo(b *testing.B) {
+	dir := b.TempDir()
+	e := &env{store: models.Store{Dir: dir}, now: fixedClock}
+	if _, err := splunkd.Run(inProc(e), splunkd.Info(fmt.Sprintf(fitSPL, "m")), testEvents(2000, 1), nil); err != nil {
+		b.Fatal(err)
+	}
+	start := binary(dir)
+	info := splunkd.Info("apply m")
+	b.ReportAllocs()
+	for b.Loop() {
+		if err := splunkd.Probe(start, info, 1); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkLoadLargeModel loads and prepares a LinearRegression model with about a million
+// categories (a model file of ~50 MB): what one apply process pays once at getinfo.
+//
+//	go test -run XXX -bench LoadLargeModel -benchtime 5x ./cmd/awsrisk
+func BenchmarkLoadLargeModel(b *testing.B) {
+	dir := b.TempDir()
+	s := models.Store{Dir: dir}
+	m := &models.Linear{Target: "risk_score", Features: []string{"sourceIPAddress", "userIdentity.arn", "userAgent"},
+		FitIntercept: true, Intercept: 3, Categorical: map[string]map[string]float64{}, Numeric: map[string]float64{}}
+	for _, f := range m.Features {
+		vals := map[string]float64{}
+		for i := 0; i < 350000; i++ {
+			vals[fmt.Sprintf("%s-value-%07d", f[:4], i)] = float64(i%1000)/997 - 0.5
+		}
+		m.Categorical[f] = vals
+	}
+	body, err := jsonMarshal(m)
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := s.Save(&models.File{Name: "big", Algorithm: "LinearRegression", Target: "risk_score", Features: m.Features, Body: body}); err != nil {
+		b.Fatal(err)
+	}
+	st, _ := os.Stat(s.Path("big"))
+	b.SetBytes(st.Size())
+	b.ReportAllocs()
+	for b.Loop() {
+		f, err := s.Load("big")
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := scorer.Load(f, "", nil); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(st.Size())/1e6, "MB-model")
+}
