@@ -161,6 +161,8 @@ type csvChunker struct {
 	n      int
 	header []byte
 	err    error
+	bufs   [2][]byte // bodies alternate: the caller parses one while the next is read
+	turn   int
 }
 
 func newCSVChunker(r io.Reader, n int) *csvChunker {
@@ -211,7 +213,10 @@ func (c *csvChunker) next() ([]byte, error) {
 		h = bytes.TrimPrefix(h, []byte("\xef\xbb\xbf")) // a UTF-8 BOM from spreadsheet exports
 		c.header = h
 	}
-	body := append([]byte(nil), c.header...)
+	// Reuse the buffer of two calls ago: ParseTable copies what it keeps, and Run holds at most
+	// the current and the next body.
+	body := append(c.bufs[c.turn][:0], c.header...)
+	defer func() { c.bufs[c.turn] = body[:0]; c.turn ^= 1 }()
 	for i := 0; i < c.n; i++ {
 		var err error
 		body, err = c.record(body)

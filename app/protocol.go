@@ -49,6 +49,13 @@ func (o *Output) WriteRow(values []string) {
 	o.rows++
 }
 
+// WriteRaw appends records already encoded with AppendRecord (rows of them), e.g. by a worker
+// goroutine that filled its own buffer.
+func (o *Output) WriteRaw(records []byte, rows int) {
+	o.body = append(o.body, records...)
+	o.rows += rows
+}
+
 // Rows is the number of records written so far.
 func (o *Output) Rows() int { return o.rows }
 

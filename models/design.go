@@ -50,6 +50,8 @@ type design struct {
 	drop []bool    // per feature: null in every row
 
 	work [][]float64 // per-worker mat-vec accumulators
+
+	residual float64 // PCG's final relative residual when it stopped short of pcgTol, else 0
 }
 
 func newDesign(a *Aggregate, intercept bool) (*design, error) {
@@ -504,6 +506,7 @@ func (d *design) model(beta []float64) *Linear {
 	}
 	st := &m.Stats
 	st.N, st.Groups, st.YMean, st.Columns = int64(d.N), len(d.gn), d.ybar, d.p
+	st.Residual = d.residual
 	st.Dropped = a.Dropped()
 	st.RMSE = math.Sqrt(ssRes / d.N)
 	switch {

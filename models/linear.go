@@ -45,6 +45,7 @@ type FitStats struct {
 	Iterations    int            `json:"iterations"`               // PCG iterations (0 for dense)
 	Solver        string         `json:"solver"`                   // SolverDense, SolverPCG or SolverNone
 	Holdout       *EvalStats     `json:"holdout,omitempty"`        // figures on the held-out rows (fit holdout=)
+	Residual      float64        `json:"residual,omitempty"`       // PCG relative residual when it stalled above 1e-8 (fit warns)
 }
 
 // Linear is a fitted linear regression. It is JSON-serialisable and is the

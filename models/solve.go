@@ -16,6 +16,9 @@ const (
 	// on stagnation before reaching pcgTol (rounding can prevent the last
 	// digits); above it FitLinear fails rather than return a poor solution.
 	pcgAccept = 1e-8
+	// pcgSoftAccept is the largest residual returned with a warning (FitStats.Residual) rather
+	// than an error.
+	pcgSoftAccept = 1e-3
 	// pcgStagnation is the number of iterations without a new best residual
 	// after which PCG gives up improving.
 	pcgStagnation = 50
@@ -106,6 +109,13 @@ func (d *design) solvePCG() (beta []float64, iters int, err error) {
 	}
 	rel := math.Sqrt(res / rz0)
 	if (converged && rel <= 1e3*pcgTol) || rel <= pcgAccept {
+		return x, iters, nil
+	}
+	if rel <= pcgSoftAccept {
+		// Designs with about as many columns as rows (a unique value per event, like eventTime as
+		// a category) stall CG short of pcgTol. The fit is still usable, so it is returned and the
+		// residual reported, instead of failing the search as a hard error would.
+		d.residual = rel
 		return x, iters, nil
 	}
 	return nil, iters, fmt.Errorf("models: conjugate gradient did not converge: relative residual %.3g after %d iterations over %d columns", rel, iters, p)

@@ -21,7 +21,28 @@ type linearScorer struct {
 	offset  []float64 // per feature: β·x̄ for numeric fields, 0 for categorical
 
 	noPrediction, unseen int64
+	explain              bool // build Reasons (only when someone reads them: explain= or RBA)
 }
+
+// Clone implements cloner: the model is shared read-only, the scratch is new.
+func (s *linearScorer) Clone() models.Scorer {
+	c := *s
+	c.xs = make([]string, len(s.xs))
+	c.contrib = make([]float64, len(s.contrib))
+	c.noPrediction, c.unseen = 0, 0
+	return &c
+}
+
+// Merge implements merger: it adds a clone's counters.
+func (s *linearScorer) Merge(o models.Scorer) {
+	if c, ok := o.(*linearScorer); ok {
+		s.noPrediction += c.noPrediction
+		s.unseen += c.unseen
+	}
+}
+
+// SetExplain implements explainer.
+func (s *linearScorer) SetExplain(on bool) { s.explain = on }
 
 // NewLinear decodes a saved LinearRegression body. output is the prediction field, "" for
 // predicted(<target>).
@@ -33,6 +54,7 @@ func NewLinear(body []byte, output string) (*linearScorer, error) {
 	if output == "" {
 		output = "predicted(" + m.Target + ")"
 	}
+	m.Prepare() // build the lookup tables now: clones share them read-only
 	s := &linearScorer{m: &m, out: output, xs: make([]string, len(m.Features)),
 		contrib: make([]float64, len(m.Features)), offset: make([]float64, len(m.Features))}
 	// A numeric field's reason is its move away from the training mean, β·(x − x̄); the
@@ -61,6 +83,9 @@ func (s *linearScorer) Score(get func(string) string, out []string) models.Risk 
 	}
 	out[0] = strconv.FormatFloat(y, 'f', -1, 64)
 	r := models.Risk{Score: float64(RiskScore(y))}
+	if !s.explain {
+		return r
+	}
 	for i := range s.contrib {
 		s.contrib[i] -= s.offset[i]
 	}

@@ -34,6 +34,10 @@ type Options struct {
 	Scoped  bool // apply supervised models only to the eventType they were trained on
 }
 
+// explainer is a Scorer whose reasons cost something to build; the pipeline turns them off when
+// nobody reads them.
+type explainer interface{ SetExplain(on bool) }
+
 // Component is one model in a pipeline.
 type Component struct {
 	Name   string
@@ -52,13 +56,14 @@ type Component struct {
 // category of the strongest model that names one, else the event's ATT&CK tactic from eventName.
 // risk_reasons are the strongest reasons of all models, largest first.
 type Pipeline struct {
-	comps   []Component
-	opt     Options
-	deriver *features.Deriver
-	derived map[string]int // derived field -> index in the deriver's output
-	outputs []string       // every field the pipeline writes, in order
-	compOut [][]string     // per component: scratch output values
-	perComp bool           // write ai_score_<model> per component (several models)
+	comps      []Component
+	opt        Options
+	deriver    *features.Deriver
+	deriverOpt features.Options
+	derived    map[string]int // derived field -> index in the deriver's output
+	outputs    []string       // every field the pipeline writes, in order
+	compOut    [][]string     // per component: scratch output values
+	perComp    bool           // write ai_score_<model> per component (several models)
 
 	Counts Counts
 }
@@ -78,7 +83,12 @@ func New(comps []Component, opt Options) (*Pipeline, error) {
 	if opt.Explain < 0 || opt.Explain > 20 {
 		return nil, fmt.Errorf("explain must be a number of reasons from 0 to 20, got %d", opt.Explain)
 	}
-	p := &Pipeline{comps: comps, opt: opt, perComp: len(comps) > 1}
+	p := &Pipeline{comps: comps, opt: opt, perComp: len(comps) > 1, deriverOpt: features.DefaultOptions()}
+	for _, c := range comps {
+		if e, ok := c.S.(explainer); ok {
+			e.SetExplain(opt.Explain > 0 || opt.RBA)
+		}
+	}
 	d := features.NewDeriver(features.All, features.DefaultOptions())
 	names := d.Names()
 	needs := false
@@ -128,6 +138,7 @@ func New(comps []Component, opt Options) (*Pipeline, error) {
 
 // SetDeriverOptions sets the business timezone and hours of the ct_* derivation.
 func (p *Pipeline) SetDeriverOptions(o features.Options) {
+	p.deriverOpt = o
 	if p.deriver != nil {
 		p.deriver = features.NewDeriver(features.All, o)
 	}
@@ -174,10 +185,55 @@ type scored struct {
 	w    float64
 }
 
+// cloner is a Scorer that can hand out independent copies for parallel workers; a Scorer
+// without it (SequenceModel remembers previous events) keeps the pipeline on one goroutine.
+type cloner interface{ Clone() models.Scorer }
+
+// layout is where everything goes in one chunk's rows.
+type layout struct {
+	cols       map[string]int // input column of each name
+	idx        map[string]int // i >= 0: input column; i < 0: derived field -1-i
+	compPos    [][]int        // per component: output columns of its outputs
+	compScore  []int          // per component: column of ai_score_<model> (several models)
+	posScore   int
+	posCat     int
+	posReasons int
+	posMV      int
+	posRBA     [4]int
+	eventCol   int
+	width      int
+}
+
+// worker holds the per-goroutine scratch of the row loop.
+type worker struct {
+	scorers []models.Scorer
+	compOut [][]string
+	rec     []string
+	derived []string
+	results []scored
+	reasons []models.Reason
+	texts   []string
+	deriver *features.Deriver
+	rows    int64
+}
+
+func (p *Pipeline) newWorker(scorers []models.Scorer, width int) *worker {
+	w := &worker{scorers: scorers, rec: make([]string, width), deriver: p.deriver}
+	for _, s := range scorers {
+		w.compOut = append(w.compOut, make([]string, len(s.Outputs())))
+	}
+	return w
+}
+
+// minParallelRows is the chunk size from which scoring is split across two goroutines; below it
+// the goroutine hand-off costs more than it saves.
+const minParallelRows = 2048
+
 // Score writes every input row to out with the pipeline's fields added. Existing columns of the
 // same name are replaced in place (MLTK drops and re-adds them); rows are never dropped or
 // reordered, so `_chunked_idx` is echoed unchanged and splunkd can merge the fields back
-// (scp-v2.md §4.3).
+// (scp-v2.md §4.3). Large chunks are scored on two goroutines when every model allows it; the
+// output is the same, in the same order.
 func (p *Pipeline) Score(in *app.Table, out *app.Output) error {
 	if len(in.Header) == 0 {
 		return nil // a 0-length body: nothing to score, empty reply
@@ -193,95 +249,172 @@ func (p *Pipeline) Score(in *app.Table, out *app.Output) error {
 		pos[f] = c
 	}
 	out.SetHeader(header)
-
-	cols := make(map[string]int, len(in.Header))
+	l := &layout{cols: make(map[string]int, len(in.Header)), width: len(header), eventCol: -1}
 	for i, h := range in.Header {
-		if _, dup := cols[h]; !dup {
-			cols[h] = i
+		if _, dup := l.cols[h]; !dup {
+			l.cols[h] = i
 		}
 	}
+	// One map for every name a model may ask for, so each lookup costs one hash.
+	l.idx = make(map[string]int, len(l.cols)+len(p.derived))
+	for f, i := range p.derived {
+		l.idx[f] = -1 - i
+	}
+	for f, i := range l.cols {
+		l.idx[f] = i
+	}
+	l.posScore, l.posCat = pos[FieldRiskScore], pos[FieldCategory]
+	l.posReasons, l.posMV = pos[FieldReasons], pos[mvPrefix+FieldReasons] // used only with explain=
+	for k, f := range []string{FieldRiskObject, FieldRiskObjectType, FieldRBAScore, FieldRiskMessage} {
+		l.posRBA[k] = pos[f]
+	}
+	if c, ok := l.cols["eventName"]; ok {
+		l.eventCol = c
+	}
+	l.compScore = make([]int, len(p.comps))
+	l.compPos = make([][]int, len(p.comps))
+	for i, c := range p.comps {
+		for _, o := range c.S.Outputs() {
+			l.compPos[i] = append(l.compPos[i], pos[o])
+		}
+		l.compScore[i] = pos["ai_score_"+c.Name]
+	}
+
+	scorers := make([]models.Scorer, len(p.comps))
+	for i, c := range p.comps {
+		scorers[i] = c.S
+	}
+	rows := in.Rows
+	var clones []models.Scorer
+	if len(rows) >= minParallelRows {
+		for _, c := range p.comps {
+			cl, ok := c.S.(cloner)
+			if !ok {
+				clones = nil
+				break
+			}
+			clones = append(clones, cl.Clone())
+		}
+	}
+	if clones == nil {
+		w := p.newWorker(scorers, l.width)
+		out.WriteRaw(p.scoreRows(w, l, rows, nil), len(rows))
+		p.Counts.Rows += w.rows
+		return nil
+	}
+	half := len(rows) / 2
+	w1, w2 := p.newWorker(scorers, l.width), p.newWorker(clones, l.width)
+	w2.deriver = p.deriverCopy()
+	var second []byte
+	done := make(chan struct{})
+	go func() {
+		second = p.scoreRows(w2, l, rows[half:], make([]byte, 0, len(out.Body())/2))
+		close(done)
+	}()
+	out.WriteRaw(p.scoreRows(w1, l, rows[:half], nil), half)
+	<-done
+	out.WriteRaw(second, len(rows)-half)
+	p.Counts.Rows += w1.rows + w2.rows
+	for i, c := range p.comps {
+		if m, ok := c.S.(merger); ok {
+			m.Merge(clones[i])
+		}
+	}
+	return nil
+}
+
+// merger folds a clone's counters back into the original scorer.
+type merger interface{ Merge(models.Scorer) }
+
+// deriverCopy returns a Deriver for another goroutine (a Deriver is not safe for concurrent use).
+func (p *Pipeline) deriverCopy() *features.Deriver {
+	if p.deriver == nil {
+		return nil
+	}
+	return features.NewDeriver(features.All, p.deriverOpt)
+}
+
+// scoreRows appends the CSV records of rows, scored, to buf.
+func (p *Pipeline) scoreRows(w *worker, l *layout, rows [][]string, buf []byte) []byte {
 	var row []string
-	var derived []string
 	raw := func(f string) string {
-		if c, ok := cols[f]; ok {
+		if c, ok := l.cols[f]; ok {
 			return row[c]
 		}
 		return ""
 	}
 	get := func(f string) string {
-		if i, ok := p.derived[f]; ok {
-			return derived[i]
+		i, ok := l.idx[f]
+		switch {
+		case !ok:
+			return ""
+		case i >= 0:
+			return row[i]
 		}
-		return raw(f)
+		return w.derived[-1-i]
 	}
-	compPos := make([][]int, len(p.comps))
-	for i, c := range p.comps {
-		for _, o := range c.S.Outputs() {
-			compPos[i] = append(compPos[i], pos[o])
-		}
-	}
-	rec := make([]string, len(header))
-	results := make([]scored, 0, len(p.comps))
-	var reasons []models.Reason
-	var texts []string
-	for _, row = range in.Rows {
+	rec := w.rec
+	for _, row = range rows {
 		copy(rec, row)
-		if p.deriver != nil {
-			derived = p.deriver.Derive(raw, derived[:0])
+		if w.deriver != nil {
+			w.derived = w.deriver.Derive(raw, w.derived[:0])
 		}
-		results = results[:0]
+		w.results = w.results[:0]
 		eventType := ""
 		if p.opt.Scoped {
 			eventType = raw("eventType")
 		}
 		for i, c := range p.comps {
-			vals := p.compOut[i]
+			vals := w.compOut[i]
 			if c.Scope != "" && p.opt.Scoped && eventType != c.Scope {
 				for j := range vals {
-					rec[compPos[i][j]] = ""
+					rec[l.compPos[i][j]] = ""
 				}
 				if p.perComp {
-					rec[pos["ai_score_"+c.Name]] = ""
+					rec[l.compScore[i]] = ""
 				}
 				continue
 			}
-			r := c.S.Score(get, vals)
+			r := w.scorers[i].Score(get, vals)
 			for j, v := range vals {
-				rec[compPos[i][j]] = v
+				rec[l.compPos[i][j]] = v
 			}
 			if p.perComp {
-				rec[pos["ai_score_"+c.Name]] = ""
+				rec[l.compScore[i]] = ""
 				if !math.IsNaN(r.Score) {
-					rec[pos["ai_score_"+c.Name]] = strconv.Itoa(RiskScore(r.Score))
+					rec[l.compScore[i]] = scoreText[RiskScore(r.Score)]
 				}
 			}
-			w := c.Weight
-			if w == 0 {
-				w = 1
+			wt := c.Weight
+			if wt == 0 {
+				wt = 1
 			}
-			results = append(results, scored{r, w})
+			w.results = append(w.results, scored{r, wt})
 		}
-		p.Counts.Rows++
-		score, ok := combine(results)
+		w.rows++
+		score, ok := combine(w.results)
 		category := ""
 		best := -1.0
-		for _, s := range results {
+		for _, s := range w.results {
 			if s.risk.Category != "" && s.risk.Score > best {
 				category, best = s.risk.Category, s.risk.Score
 			}
 		}
+		if category == "" && l.eventCol >= 0 {
+			category, _ = features.Tactic(row[l.eventCol])
+		}
 		if category == "" {
-			category, _ = features.Tactic(raw("eventName"))
+			category = features.None
 		}
-		rec[pos[FieldCategory]] = category
-		rec[pos[FieldRiskScore]] = ""
+		rec[l.posCat] = category
+		rec[l.posScore] = ""
 		if ok {
-			rec[pos[FieldRiskScore]] = scoreText[RiskScore(score)]
+			rec[l.posScore] = scoreText[RiskScore(score)]
 		}
-		texts = texts[:0]
+		texts := w.texts[:0]
 		if p.opt.Explain > 0 || p.opt.RBA {
-			reasons = reasons[:0]
-			for _, s := range results {
+			reasons := w.reasons[:0]
+			for _, s := range w.results {
 				if math.IsNaN(s.risk.Score) {
 					continue
 				}
@@ -300,12 +433,14 @@ func (p *Pipeline) Score(in *app.Table, out *app.Output) error {
 				}
 				texts = append(texts, r.Text)
 			}
+			w.reasons = reasons
 		}
+		w.texts = texts
 		if p.opt.Explain > 0 {
-			rec[pos[FieldReasons]] = strings.Join(texts, "\n")
-			rec[pos[mvPrefix+FieldReasons]] = ""
+			rec[l.posReasons] = strings.Join(texts, "\n")
+			rec[l.posMV] = ""
 			if len(texts) > 1 {
-				rec[pos[mvPrefix+FieldReasons]] = app.EncodeMV(texts)
+				rec[l.posMV] = app.EncodeMV(texts)
 			}
 		}
 		if p.opt.RBA {
@@ -313,18 +448,18 @@ func (p *Pipeline) Score(in *app.Table, out *app.Output) error {
 			if obj == "" {
 				obj = raw("user")
 			}
-			rec[pos[FieldRiskObject]] = obj
-			rec[pos[FieldRiskObjectType]] = "user"
-			rec[pos[FieldRBAScore]] = rec[pos[FieldRiskScore]]
-			msg := fmt.Sprintf("AWS risk %s for %s %s", rec[pos[FieldRiskScore]], raw("eventName"), category)
+			rec[l.posRBA[0]] = obj
+			rec[l.posRBA[1]] = "user"
+			rec[l.posRBA[2]] = rec[l.posScore]
+			msg := fmt.Sprintf("AWS risk %s for %s %s", rec[l.posScore], raw("eventName"), category)
 			if len(texts) > 0 {
 				msg += ": " + strings.Join(texts, "; ")
 			}
-			rec[pos[FieldRiskMessage]] = msg
+			rec[l.posRBA[3]] = msg
 		}
-		out.WriteRow(rec)
+		buf = app.AppendRecord(buf, rec)
 	}
-	return nil
+	return buf
 }
 
 // combine is the noisy-OR of the scores that are defined; ok is false when no model could score.

@@ -312,6 +312,10 @@ func (h *fitHandler) finish(out *app.Output) error {
 	if d.Total > 0 {
 		out.Warn("awsrisk fit: %s", describeDropped(d, h.train.Rows()+d.Total))
 	}
+	if m.Stats.Residual > 0 {
+		out.Warn("awsrisk fit: the solver stopped at relative residual %.2g over %d columns (about one column per row: is a field unique per event, like eventTime?); predictions are approximate",
+			m.Stats.Residual, m.Stats.Columns)
+	}
 	ev := models.Evaluate(m, h.test)
 	saved := ""
 	if h.cmd.Model != "" {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime/pprof"
 	"strings"
 
 	"awsrisk/app"
@@ -21,12 +22,23 @@ func (e *env) local(args []string, stdin io.Reader, stdout, stderr io.Writer) er
 	input := fs.String("input", "-", "input file: CSV with Splunk's field names, or CloudTrail JSON; - for stdin")
 	chunk := fs.Int("chunk-rows", 50000, "rows per execute chunk, as splunkd's maxresultrows")
 	quiet := fs.Bool("quiet", false, "no progress or inspector messages on stderr")
+	cpuprofile := fs.String("cpuprofile", "", "write a Go CPU profile to this file (for performance work)")
 	fs.Usage = func() { fmt.Fprintln(stderr, "awsrisk --help shows the subcommands and flags") }
 	if err := fs.Parse(args); err != nil {
 		if err == flag.ErrHelp {
 			return help(nil, stdout)
 		}
 		return usageError{err}
+	}
+	if *cpuprofile != "" {
+		f, err := os.Create(*cpuprofile)
+		if err != nil {
+			return usageError{err}
+		}
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer func() { pprof.StopCPUProfile(); f.Close() }()
 	}
 	rest := fs.Args()
 	if len(rest) == 0 {

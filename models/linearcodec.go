@@ -1,0 +1,638 @@
+package models
+
+import (
+	"encoding/base64"
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"hash/maphash"
+	"math"
+	"slices"
+	"strconv"
+	"unicode/utf8"
+)
+
+// The LinearRegression body (the "model" of a model file, see store.go) is one JSON object:
+//
+//	{
+//	  "target": "risk_score",
+//	  "features": ["eventName", "sourceIPAddress", "bytes_out"],
+//	  "fit_intercept": true,
+//	  "intercept": 3.25,
+//	  "numeric": {"bytes_out": 0.01},
+//	  "means": {"bytes_out": 512},
+//	  "stats": {...FitStats...},
+//	  "categorical_tables": {
+//	    "eventName": {
+//	      "count": 2,
+//	      "values": ["CreateUser", "StopLogging"],
+//	      "coefficients": "AAAAAAAAPkAAAAAAAABOQA=="
+//	    }
+//	  }
+//	}
+//
+// Each categorical field is a table: its training values as JSON strings, sorted byte-wise
+// (strictly increasing: no duplicates), and their coefficients in the same order as standard
+// base64 (RFC 4648, padded) of little-endian IEEE-754 float64s, 8 bytes per value — the way MLTK
+// stores numpy arrays, bit-exact and about half the size of decimal text. count is the number of
+// values. Python reads a table with
+//
+//	numpy.frombuffer(base64.b64decode(t["coefficients"]), dtype="<f8")
+//
+// DecodeLinear reads this with a hand-written scanner instead of encoding/json (a 1M-category
+// model loads in tens of milliseconds rather than seconds) and indexes each table with an
+// open-addressing hash table rather than a Go map. The other keys are small and go through
+// encoding/json. A body written before file version 2 has "categorical" instead: an object of
+// field → {value: coefficient}; DecodeLinear and json.Unmarshal read it too (slowly).
+
+// linearFields are the body's small keys; Categorical is the version-1 form of the tables.
+type linearFields struct {
+	Target       string                        `json:"target"`
+	Features     []string                      `json:"features"`
+	FitIntercept bool                          `json:"fit_intercept"`
+	Intercept    float64                       `json:"intercept"`
+	Numeric      map[string]float64            `json:"numeric"`
+	Means        map[string]float64            `json:"means,omitempty"`
+	Stats        FitStats                      `json:"stats"`
+	Categorical  map[string]map[string]float64 `json:"categorical,omitempty"`
+}
+
+const tablesKey = "categorical_tables"
+
+// catTable is one categorical field's coefficients: parallel values and coef, and an
+// open-addressing (linear probing) index over values.
+type catTable struct {
+	values []string
+	coef   []float64
+	slots  []uint32 // 1 + index into values, 0 for an empty slot; a power of two ≥ 2·len(values)
+	mask   uint64
+}
+
+var tableSeed = maphash.MakeSeed()
+
+// index builds t.slots. values must be distinct.
+func (t *catTable) index() {
+	size := 8
+	for size < 2*len(t.values) {
+		size <<= 1
+	}
+	slots := make([]uint32, size)
+	mask := uint64(size - 1)
+	for i, v := range t.values {
+		j := maphash.String(tableSeed, v) & mask
+		for slots[j] != 0 {
+			j = (j + 1) & mask
+		}
+		slots[j] = uint32(i + 1)
+	}
+	t.slots, t.mask = slots, mask
+}
+
+// lookup returns x's coefficient. It does not allocate.
+func (t *catTable) lookup(x string) (float64, bool) {
+	j := maphash.String(tableSeed, x) & t.mask
+	for {
+		k := t.slots[j]
+		if k == 0 {
+			return 0, false
+		}
+		if t.values[k-1] == x {
+			return t.coef[k-1], true
+		}
+		j = (j + 1) & t.mask
+	}
+}
+
+// tableFromMap is a field's coefficients as an indexed table, values sorted.
+func tableFromMap(vs map[string]float64) *catTable {
+	t := &catTable{values: make([]string, 0, len(vs))}
+	for v := range vs {
+		t.values = append(t.values, v)
+	}
+	slices.Sort(t.values)
+	t.coef = make([]float64, len(t.values))
+	for i, v := range t.values {
+		t.coef[i] = vs[v]
+	}
+	t.index()
+	return t
+}
+
+// table returns field f's values (sorted) and coefficients, or ok false if f is not categorical.
+func (m *Linear) table(f string) (values []string, coef []float64, ok bool) {
+	if m.Categorical != nil {
+		vs, ok := m.Categorical[f]
+		if !ok {
+			return nil, nil, false
+		}
+		t := tableFromMap(vs)
+		return t.values, t.coef, true
+	}
+	t, ok := m.tables[f]
+	if !ok {
+		return nil, nil, false
+	}
+	return t.values, t.coef, true
+}
+
+// categoricalFields are the model's categorical fields, sorted.
+func (m *Linear) categoricalFields() []string {
+	var fs []string
+	if m.Categorical != nil {
+		for f := range m.Categorical {
+			fs = append(fs, f)
+		}
+	} else {
+		for f := range m.tables {
+			fs = append(fs, f)
+		}
+	}
+	slices.Sort(fs)
+	return fs
+}
+
+// EncodeLinear returns m's saved body (compact JSON, see the layout above). The coefficients
+// round-trip bit-exactly through DecodeLinear.
+func EncodeLinear(m *Linear) ([]byte, error) {
+	b, err := json.Marshal(linearFields{Target: m.Target, Features: m.Features, FitIntercept: m.FitIntercept,
+		Intercept: m.Intercept, Numeric: m.Numeric, Means: m.Means, Stats: m.Stats})
+	if err != nil {
+		return nil, err
+	}
+	b = b[:len(b)-1] // the closing brace
+	b = append(b, `,"`+tablesKey+`":{`...)
+	for i, f := range m.categoricalFields() {
+		values, coef, _ := m.table(f)
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = appendString(b, f)
+		b = append(b, `:{"count":`...)
+		b = strconv.AppendInt(b, int64(len(values)), 10)
+		b = append(b, `,"values":[`...)
+		for j, v := range values {
+			if j > 0 {
+				b = append(b, ',')
+			}
+			b = appendString(b, v)
+		}
+		b = append(b, `],"coefficients":"`...)
+		raw := make([]byte, 8*len(coef))
+		for j, c := range coef {
+			if math.IsNaN(c) || math.IsInf(c, 0) {
+				return nil, fmt.Errorf("models: non-finite coefficient for %s=%s", f, values[j])
+			}
+			binary.LittleEndian.PutUint64(raw[8*j:], math.Float64bits(c))
+		}
+		b = base64.StdEncoding.AppendEncode(b, raw)
+		b = append(b, `"}`...)
+	}
+	return append(b, "}}"...), nil
+}
+
+// appendString appends s as a JSON string: as is when it is printable ASCII without a quote or
+// backslash, else as encoding/json writes it.
+func appendString(b []byte, s string) []byte {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c >= 0x80 || c == '"' || c == '\\' {
+			q, _ := json.Marshal(s) // a string: cannot fail
+			return append(b, q...)
+		}
+	}
+	b = append(b, '"')
+	b = append(b, s...)
+	return append(b, '"')
+}
+
+// DecodeLinear reads a saved LinearRegression body (either version) and prepares it for
+// Predict. The categorical coefficients of a version-2 body stay in compact tables:
+// m.Categorical is nil, and Columns, Predict and EncodeLinear read the tables. Errors wrap
+// ErrCorrupt.
+func DecodeLinear(body []byte) (*Linear, error) {
+	m, err := decodeLinear(body)
+	if err != nil {
+		return nil, fmt.Errorf("%w (LinearRegression body: %v)", ErrCorrupt, err)
+	}
+	for _, t := range m.tables {
+		t.index()
+	}
+	m.Prepare()
+	return m, nil
+}
+
+// decodeLinear parses body without indexing its tables or preparing the model.
+func decodeLinear(body []byte) (*Linear, error) {
+	p := &scanner{b: body, s: string(body)} // one copy: every value is a substring of it
+	rest := []byte{'{'}                     // the small keys, for encoding/json
+	var tables map[string]*catTable
+	err := p.object(func(key string, ks, ke int) error {
+		if key == tablesKey {
+			if tables != nil {
+				return fmt.Errorf("duplicate %q", tablesKey)
+			}
+			var err error
+			tables, err = p.tables()
+			return err
+		}
+		vs := p.i
+		if err := p.skip(); err != nil {
+			return err
+		}
+		if len(rest) > 1 {
+			rest = append(rest, ',')
+		}
+		rest = append(rest, p.s[ks:ke]...)
+		rest = append(rest, ':')
+		rest = append(rest, p.s[vs:p.i]...)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	if p.ws(); p.i != len(p.s) {
+		return nil, fmt.Errorf("data after the body at byte %d", p.i)
+	}
+	var lf linearFields
+	if err := json.Unmarshal(append(rest, '}'), &lf); err != nil {
+		return nil, err
+	}
+	m := &Linear{Target: lf.Target, Features: lf.Features, FitIntercept: lf.FitIntercept, Intercept: lf.Intercept,
+		Numeric: lf.Numeric, Categorical: lf.Categorical, Stats: lf.Stats, Means: lf.Means, tables: tables}
+	if m.Categorical != nil && tables != nil {
+		return nil, fmt.Errorf("both %q and %q", "categorical", tablesKey)
+	}
+	if m.Numeric == nil {
+		m.Numeric = map[string]float64{}
+	}
+	if m.Categorical == nil && tables == nil {
+		m.Categorical = map[string]map[string]float64{}
+	}
+	return m, nil
+}
+
+// materialize moves the tables into m.Categorical (the form json.Unmarshal returns).
+func (m *Linear) materialize() {
+	if m.Categorical != nil {
+		return
+	}
+	m.Categorical = make(map[string]map[string]float64, len(m.tables))
+	for f, t := range m.tables {
+		vs := make(map[string]float64, len(t.values))
+		for i, v := range t.values {
+			vs[v] = t.coef[i]
+		}
+		m.Categorical[f] = vs
+	}
+	m.tables = nil
+}
+
+// scanner walks JSON text. It checks the syntax it needs to find its way and leaves the rest of
+// the checking to encoding/json on the (small) pieces it hands over.
+type scanner struct {
+	b []byte
+	s string // the same bytes as b
+	i int
+}
+
+var errEOF = errors.New("unexpected end of the body")
+
+func (p *scanner) ws() {
+	for p.i < len(p.s) {
+		switch p.s[p.i] {
+		case ' ', '\t', '\n', '\r':
+			p.i++
+		default:
+			return
+		}
+	}
+}
+
+// expect consumes c after optional white space.
+func (p *scanner) expect(c byte) error {
+	p.ws()
+	if p.i >= len(p.s) {
+		return errEOF
+	}
+	if p.s[p.i] != c {
+		return fmt.Errorf("want %q at byte %d, have %q", c, p.i, p.s[p.i])
+	}
+	p.i++
+	return nil
+}
+
+// object walks an object, calling fn after each key's colon with the key and its raw bounds;
+// fn must consume the value.
+func (p *scanner) object(fn func(key string, ks, ke int) error) error {
+	if err := p.expect('{'); err != nil {
+		return err
+	}
+	if p.ws(); p.i < len(p.s) && p.s[p.i] == '}' {
+		p.i++
+		return nil
+	}
+	for {
+		p.ws()
+		ks := p.i
+		key, err := p.str()
+		if err != nil {
+			return err
+		}
+		ke := p.i
+		if err := p.expect(':'); err != nil {
+			return err
+		}
+		p.ws()
+		if err := fn(key, ks, ke); err != nil {
+			return err
+		}
+		p.ws()
+		if p.i >= len(p.s) {
+			return errEOF
+		}
+		switch p.s[p.i] {
+		case ',':
+			p.i++
+		case '}':
+			p.i++
+			return nil
+		default:
+			return fmt.Errorf("want ',' or '}' at byte %d, have %q", p.i, p.s[p.i])
+		}
+	}
+}
+
+// str reads a string. Unescaped text is a substring of p.s.
+func (p *scanner) str() (string, error) {
+	if p.i >= len(p.s) {
+		return "", errEOF
+	}
+	if p.s[p.i] != '"' {
+		return "", fmt.Errorf("want a string at byte %d, have %q", p.i, p.s[p.i])
+	}
+	s := p.s
+	for i := p.i + 1; i < len(s); i++ {
+		c := s[i]
+		if c == '"' {
+			v := s[p.i+1 : i]
+			p.i = i + 1
+			return v, nil
+		}
+		if c == '\\' || c < 0x20 || c >= 0x80 {
+			return p.slowStr()
+		}
+	}
+	return "", errEOF
+}
+
+// slowStr reads a string with escapes or non-ASCII text, as encoding/json does.
+func (p *scanner) slowStr() (string, error) {
+	start := p.i
+	plain := true
+	i := p.i + 1
+	for ; ; i++ {
+		if i >= len(p.s) {
+			return "", errEOF
+		}
+		c := p.s[i]
+		if c == '"' {
+			break
+		}
+		if c == '\\' {
+			plain = false
+			i++
+		} else if c < 0x20 {
+			return "", fmt.Errorf("control character in a string at byte %d", i)
+		}
+	}
+	p.i = i + 1
+	if v := p.s[start+1 : i]; plain && utf8.ValidString(v) {
+		return v, nil
+	}
+	var v string
+	if err := json.Unmarshal(p.b[start:p.i], &v); err != nil {
+		return "", err
+	}
+	return v, nil
+}
+
+// skip passes over one value.
+func (p *scanner) skip() error {
+	if p.i >= len(p.s) {
+		return errEOF
+	}
+	switch p.s[p.i] {
+	case '"':
+		_, err := p.rawStr()
+		return err
+	case '{', '[':
+		depth := 0
+		for p.i < len(p.s) {
+			switch p.s[p.i] {
+			case '"':
+				if _, err := p.rawStr(); err != nil {
+					return err
+				}
+				continue
+			case '{', '[':
+				depth++
+			case '}', ']':
+				depth--
+			}
+			p.i++
+			if depth == 0 {
+				return nil
+			}
+		}
+		return errEOF
+	}
+	start := p.i
+	for p.i < len(p.s) {
+		switch p.s[p.i] {
+		case ',', '}', ']', ' ', '\t', '\n', '\r':
+			if p.i == start {
+				return fmt.Errorf("want a value at byte %d", p.i)
+			}
+			return nil
+		}
+		p.i++
+	}
+	return errEOF
+}
+
+// rawStr passes over a string and returns its text between the quotes, escapes and all.
+func (p *scanner) rawStr() (string, error) {
+	start := p.i + 1
+	for i := start; i < len(p.s); i++ {
+		switch p.s[i] {
+		case '"':
+			p.i = i + 1
+			return p.s[start:i], nil
+		case '\\':
+			i++
+		}
+	}
+	return "", errEOF
+}
+
+// tables reads the categorical_tables object.
+func (p *scanner) tables() (map[string]*catTable, error) {
+	tables := map[string]*catTable{}
+	err := p.object(func(f string, _, _ int) error {
+		if _, dup := tables[f]; dup {
+			return fmt.Errorf("field %q twice in %s", f, tablesKey)
+		}
+		t, err := p.table()
+		if err != nil {
+			return fmt.Errorf("%s %q: %w", tablesKey, f, err)
+		}
+		tables[f] = t
+		return nil
+	})
+	return tables, err
+}
+
+// table reads one field's {"count", "values", "coefficients"}.
+func (p *scanner) table() (*catTable, error) {
+	t := &catTable{}
+	count := -1
+	var haveValues, haveCoef bool
+	err := p.object(func(key string, _, _ int) error {
+		switch key {
+		case "count":
+			vs := p.i
+			if err := p.skip(); err != nil {
+				return err
+			}
+			n, err := strconv.Atoi(p.s[vs:p.i])
+			if err != nil || n < 0 || n > math.MaxUint32/2 {
+				return fmt.Errorf("bad count %q", p.s[vs:p.i])
+			}
+			count = n
+		case "values":
+			haveValues = true
+			return p.values(t, count)
+		case "coefficients":
+			haveCoef = true
+			var err error
+			t.coef, err = p.coefs()
+			return err
+		default:
+			return p.skip()
+		}
+		return nil
+	})
+	switch {
+	case err != nil:
+		return nil, err
+	case !haveValues || !haveCoef || count < 0:
+		return nil, errors.New(`want "count", "values" and "coefficients"`)
+	case len(t.values) != count || len(t.coef) != count:
+		return nil, fmt.Errorf("count %d, %d values, %d coefficients", count, len(t.values), len(t.coef))
+	}
+	return t, nil
+}
+
+// values reads the sorted array of values.
+func (p *scanner) values(t *catTable, count int) error {
+	if err := p.expect('['); err != nil {
+		return err
+	}
+	t.values = make([]string, 0, max(count, 0))
+	if p.ws(); p.i < len(p.s) && p.s[p.i] == ']' {
+		p.i++
+		return nil
+	}
+	prev := ""
+	for {
+		p.ws()
+		v, err := p.str()
+		if err != nil {
+			return err
+		}
+		if len(t.values) > 0 && v <= prev {
+			return fmt.Errorf("values not sorted or repeated at %q", v)
+		}
+		t.values = append(t.values, v)
+		prev = v
+		// Fast path for the usual separator: a comma, then indentation.
+		if p.i < len(p.s) && p.s[p.i] == ',' {
+			p.i++
+			continue
+		}
+		p.ws()
+		if p.i >= len(p.s) {
+			return errEOF
+		}
+		switch p.s[p.i] {
+		case ',':
+			p.i++
+		case ']':
+			p.i++
+			return nil
+		default:
+			return fmt.Errorf("want ',' or ']' at byte %d, have %q", p.i, p.s[p.i])
+		}
+	}
+}
+
+// coefs reads the base64 little-endian float64 coefficients.
+func (p *scanner) coefs() ([]float64, error) {
+	if p.i >= len(p.s) || p.s[p.i] != '"' {
+		return nil, fmt.Errorf("want a base64 string at byte %d", p.i)
+	}
+	start := p.i
+	if _, err := p.rawStr(); err != nil {
+		return nil, err
+	}
+	src := p.b[start+1 : p.i-1]
+	for _, c := range []byte{'\\', '\n', '\r'} { // escapes (\/ from some writer) or raw newlines
+		if slices.Contains(src, c) {
+			var v string
+			if err := json.Unmarshal(p.b[start:p.i], &v); err != nil {
+				return nil, err
+			}
+			src = []byte(v)
+			break
+		}
+	}
+	enc := base64.StdEncoding.Strict()
+	if len(src)%4 != 0 {
+		return nil, errors.New("coefficients: base64 length is not a multiple of 4")
+	}
+	n := enc.DecodedLen(len(src))
+	if len(src) > 0 && src[len(src)-1] == '=' {
+		n--
+		if src[len(src)-2] == '=' {
+			n--
+		}
+	}
+	if n%8 != 0 {
+		return nil, fmt.Errorf("coefficients: %d bytes is not a whole number of float64s", n)
+	}
+	out := make([]float64, n/8)
+	const chunk = 4096 // base64 characters: 3072 bytes, 384 float64s
+	var buf [chunk / 4 * 3]byte
+	k := 0
+	for off := 0; off < len(src); off += chunk {
+		got, err := enc.Decode(buf[:], src[off:min(off+chunk, len(src))])
+		if err != nil {
+			return nil, fmt.Errorf("coefficients: %w", err)
+		}
+		if got%8 != 0 || k+got/8 > len(out) {
+			return nil, errors.New("coefficients: bad length")
+		}
+		for j := 0; j < got; j += 8 {
+			c := math.Float64frombits(binary.LittleEndian.Uint64(buf[j:]))
+			if math.IsNaN(c) || math.IsInf(c, 0) {
+				return nil, fmt.Errorf("coefficients: non-finite value %v", c)
+			}
+			out[k] = c
+			k++
+		}
+	}
+	if k != len(out) {
+		return nil, errors.New("coefficients: bad length")
+	}
+	return out, nil
+}
