@@ -1,7 +1,6 @@
 package models
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"math"
@@ -49,7 +48,8 @@ type FitStats struct {
 }
 
 // Linear is a fitted linear regression. It is JSON-serialisable and is the
-// saved model body. Build it with [FitLinear] or json.Unmarshal.
+// saved model body. Build it with [FitLinear], [DecodeLinear] or json.Unmarshal;
+// [EncodeLinear] (or json.Marshal) writes the body, see linearcodec.go.
 type Linear struct {
 	Target       string                        `json:"target"`
 	Features     []string                      `json:"features"`
@@ -62,7 +62,10 @@ type Linear struct {
 	// value moves the score from the average event: β·(x − x̄).
 	Means map[string]float64 `json:"means,omitempty"`
 
-	pred *predictor // per-feature lookup tables, see Prepare
+	// tables hold the categorical coefficients of a model from DecodeLinear, whose Categorical
+	// is nil (building a million-entry Go map costs more than the rest of loading together).
+	tables map[string]*catTable
+	pred   *predictor // per-feature lookup tables, see Prepare
 }
 
 // Coef is one design column of a model and its coefficient.
@@ -84,6 +87,13 @@ func (m *Linear) Columns() []Coef {
 			out = append(out, Coef{f + "=" + v, c})
 		}
 	}
+	if m.Categorical == nil {
+		for f, t := range m.tables {
+			for i := range t.pos {
+				out = append(out, Coef{f + "=" + t.value(i), t.coef[i]})
+			}
+		}
+	}
 	slices.SortFunc(out, func(a, b Coef) int { return strings.Compare(a.Feature, b.Feature) })
 	return out
 }
@@ -99,39 +109,53 @@ const (
 type predictor struct {
 	kind []featureKind
 	coef []float64
-	cat  []map[string]float64
+	cat  []*catTable
 }
 
-// Prepare builds the lookup tables Predict uses. FitLinear and json.Unmarshal
-// call it; call it again after changing the exported fields by hand. Predict
-// and Contributions are safe for concurrent use once it has been called.
+// Prepare builds the lookup tables Predict uses. FitLinear, DecodeLinear and
+// json.Unmarshal call it; call it again after changing the exported fields by
+// hand (when Categorical is not nil it is the model's categorical coefficients,
+// else the tables DecodeLinear read are). Predict and Contributions are safe
+// for concurrent use once it has been called.
 func (m *Linear) Prepare() {
 	p := &predictor{
 		kind: make([]featureKind, len(m.Features)),
 		coef: make([]float64, len(m.Features)),
-		cat:  make([]map[string]float64, len(m.Features)),
+		cat:  make([]*catTable, len(m.Features)),
+	}
+	if m.Categorical != nil {
+		m.tables = nil
 	}
 	for i, f := range m.Features {
 		if c, ok := m.Numeric[f]; ok {
 			p.kind[i], p.coef[i] = kindNumeric, c
 		} else if vs, ok := m.Categorical[f]; ok {
-			p.kind[i], p.cat[i] = kindCategorical, vs
+			p.kind[i], p.cat[i] = kindCategorical, tableFromMap(vs)
+		} else if t, ok := m.tables[f]; ok {
+			if t.slots == nil {
+				t.index()
+			}
+			p.kind[i], p.cat[i] = kindCategorical, t
 		}
 	}
 	m.pred = p
 }
 
-// UnmarshalJSON decodes a model and prepares it for Predict.
+// UnmarshalJSON decodes a model body (either version, see DecodeLinear), with
+// Categorical filled in, and prepares it for Predict.
 func (m *Linear) UnmarshalJSON(b []byte) error {
-	type plain Linear // without methods, so no recursion
-	var v plain
-	if err := json.Unmarshal(b, &v); err != nil {
+	v, err := decodeLinear(b, false)
+	if err != nil {
 		return err
 	}
-	*m = Linear(v)
+	v.materialize()
+	*m = *v
 	m.Prepare()
 	return nil
 }
+
+// MarshalJSON writes the body [EncodeLinear] does.
+func (m Linear) MarshalJSON() ([]byte, error) { return EncodeLinear(&m) }
 
 // Predict returns the prediction for feature values xs in Features order:
 //
@@ -181,7 +205,7 @@ func (m *Linear) contributions(xs []string, dst []float64) (y float64, ok bool, 
 				return 0, false, unseen
 			}
 			var seen bool
-			if c, seen = p.cat[i][x]; !seen {
+			if c, seen = p.cat[i].lookup(x); !seen {
 				unseen++
 			}
 		}

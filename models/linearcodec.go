@@ -1,6 +1,7 @@
 package models
 
 import (
+	"bytes"
 	"encoding/base64"
 	"encoding/binary"
 	"encoding/json"
@@ -8,9 +9,13 @@ import (
 	"fmt"
 	"hash/maphash"
 	"math"
+	"math/bits"
 	"slices"
 	"strconv"
+	"strings"
+	"sync"
 	"unicode/utf8"
+	"unsafe"
 )
 
 // The LinearRegression body (the "model" of a model file, see store.go) is one JSON object:
@@ -63,30 +68,85 @@ const tablesKey = "categorical_tables"
 // catTable is one categorical field's coefficients: parallel values and coef, and an
 // open-addressing (linear probing) index over values.
 type catTable struct {
-	values []string
-	coef   []float64
-	slots  []uint32 // 1 + index into values, 0 for an empty slot; a power of two ≥ 2·len(values)
-	mask   uint64
+	text  string   // the text the values are in: the body, or (from a map) their concatenation
+	pos   []uint64 // value k: text[pos>>32 : uint32(pos)], or esc[uint32(pos)] when pos&escaped
+	esc   []string // values that are not in text as they are (escaped in the file)
+	coef  []float64
+	slots []uint32 // 1 + index into pos, 0 for an empty slot; a power of two ≥ 2·len(pos)
+	mask  uint64
 }
 
 var tableSeed = maphash.MakeSeed()
 
-// index builds t.slots. values must be distinct.
+const escaped = 1 << 63 // in catTable.pos
+
+func (t *catTable) len() int { return len(t.pos) }
+
+// value is value k. It does not allocate.
+func (t *catTable) value(k int) string {
+	p := t.pos[k]
+	if p&escaped != 0 {
+		return t.esc[uint32(p)]
+	}
+	return t.text[p>>32 : uint32(p)]
+}
+
+// add appends value v, which is text[start:start+len(v)] unless it is not in text.
+func (t *catTable) add(v string, start int) {
+	if v == "" || (start+len(v) <= len(t.text) && unsafe.StringData(v) == unsafe.StringData(t.text[start:])) {
+		t.pos = append(t.pos, uint64(start)<<32|uint64(start+len(v)))
+		return
+	}
+	t.pos = append(t.pos, escaped|uint64(len(t.esc)))
+	t.esc = append(t.esc, v)
+}
+
+// index builds t.slots. values must be distinct. A big table is filled region by region (a
+// counting sort of the values by the top bits of their home slot first) rather than in random
+// order: random writes over megabytes of slots miss the cache on almost every value.
 func (t *catTable) index() {
 	size := 8
-	for size < 2*len(t.values) {
+	for size < 2*t.len() {
 		size <<= 1
 	}
 	slots := make([]uint32, size)
 	mask := uint64(size - 1)
-	for i, v := range t.values {
-		j := maphash.String(tableSeed, v) & mask
+	t.slots, t.mask = slots, mask
+	const small = 1 << 14
+	if size <= small {
+		for i := range t.pos {
+			j := maphash.String(tableSeed, t.value(i)) & mask
+			for slots[j] != 0 {
+				j = (j + 1) & mask
+			}
+			slots[j] = uint32(i + 1)
+		}
+		return
+	}
+	shift := bits.Len(uint(size)) - 1 - 10 // 1024 regions of size/1024 slots
+	home := make([]uint32, t.len())
+	var count [1024 + 1]uint32
+	for i := range t.pos {
+		h := uint32(maphash.String(tableSeed, t.value(i)) & mask)
+		home[i] = h
+		count[h>>shift+1]++
+	}
+	for r := 1; r <= 1024; r++ {
+		count[r] += count[r-1]
+	}
+	order := make([]uint32, t.len())
+	for i, h := range home {
+		r := h >> shift
+		order[count[r]] = uint32(i)
+		count[r]++
+	}
+	for _, i := range order {
+		j := uint64(home[i])
 		for slots[j] != 0 {
 			j = (j + 1) & mask
 		}
-		slots[j] = uint32(i + 1)
+		slots[j] = i + 1
 	}
-	t.slots, t.mask = slots, mask
 }
 
 // lookup returns x's coefficient. It does not allocate.
@@ -97,7 +157,7 @@ func (t *catTable) lookup(x string) (float64, bool) {
 		if k == 0 {
 			return 0, false
 		}
-		if t.values[k-1] == x {
+		if t.value(int(k-1)) == x {
 			return t.coef[k-1], true
 		}
 		j = (j + 1) & t.mask
@@ -106,17 +166,36 @@ func (t *catTable) lookup(x string) (float64, bool) {
 
 // tableFromMap is a field's coefficients as an indexed table, values sorted.
 func tableFromMap(vs map[string]float64) *catTable {
-	t := &catTable{values: make([]string, 0, len(vs))}
+	values := make([]string, 0, len(vs))
+	n := 0
 	for v := range vs {
-		t.values = append(t.values, v)
+		values = append(values, v)
+		n += len(v)
 	}
-	slices.Sort(t.values)
-	t.coef = make([]float64, len(t.values))
-	for i, v := range t.values {
+	slices.Sort(values)
+	var text strings.Builder
+	text.Grow(n)
+	for _, v := range values {
+		text.WriteString(v)
+	}
+	t := &catTable{text: text.String(), pos: make([]uint64, len(values)), coef: make([]float64, len(values))}
+	at := 0
+	for i, v := range values {
+		t.pos[i] = uint64(at)<<32 | uint64(at+len(v))
+		at += len(v)
 		t.coef[i] = vs[v]
 	}
 	t.index()
 	return t
+}
+
+// values are t's values.
+func (t *catTable) values() []string {
+	out := make([]string, t.len())
+	for i := range out {
+		out[i] = t.value(i)
+	}
+	return out
 }
 
 // table returns field f's values (sorted) and coefficients, or ok false if f is not categorical.
@@ -127,13 +206,13 @@ func (m *Linear) table(f string) (values []string, coef []float64, ok bool) {
 			return nil, nil, false
 		}
 		t := tableFromMap(vs)
-		return t.values, t.coef, true
+		return t.values(), t.coef, true
 	}
 	t, ok := m.tables[f]
 	if !ok {
 		return nil, nil, false
 	}
-	return t.values, t.coef, true
+	return t.values(), t.coef, true
 }
 
 // categoricalFields are the model's categorical fields, sorted.
@@ -209,22 +288,30 @@ func appendString(b []byte, s string) []byte {
 // Predict. The categorical coefficients of a version-2 body stay in compact tables:
 // m.Categorical is nil, and Columns, Predict and EncodeLinear read the tables. Errors wrap
 // ErrCorrupt.
+//
+// The model's strings share body's memory (a model's values are most of its body, and copying
+// them costs as much as parsing them): body must not be modified afterwards. json.Unmarshal
+// copies.
 func DecodeLinear(body []byte) (*Linear, error) {
-	m, err := decodeLinear(body)
+	m, err := decodeLinear(body, true)
 	if err != nil {
 		return nil, fmt.Errorf("%w (LinearRegression body: %v)", ErrCorrupt, err)
-	}
-	for _, t := range m.tables {
-		t.index()
 	}
 	m.Prepare()
 	return m, nil
 }
 
-// decodeLinear parses body without indexing its tables or preparing the model.
-func decodeLinear(body []byte) (*Linear, error) {
-	p := &scanner{b: body, s: string(body)} // one copy: every value is a substring of it
-	rest := []byte{'{'}                     // the small keys, for encoding/json
+// decodeLinear parses body. With fast, its strings share body's memory and its tables are indexed
+// (each in a goroutine that starts as soon as the table's values are read).
+func decodeLinear(body []byte, fast bool) (*Linear, error) {
+	p := &scanner{b: body, index: fast}
+	if fast {
+		p.s = unsafe.String(unsafe.SliceData(body), len(body))
+	} else {
+		p.s = string(body)
+	}
+	defer p.wg.Wait()
+	rest := []byte{'{'} // the small keys, for encoding/json
 	var tables map[string]*catTable
 	err := p.object(func(key string, ks, ke int) error {
 		if key == tablesKey {
@@ -278,9 +365,9 @@ func (m *Linear) materialize() {
 	}
 	m.Categorical = make(map[string]map[string]float64, len(m.tables))
 	for f, t := range m.tables {
-		vs := make(map[string]float64, len(t.values))
-		for i, v := range t.values {
-			vs[v] = t.coef[i]
+		vs := make(map[string]float64, t.len())
+		for i := range t.pos {
+			vs[t.value(i)] = t.coef[i]
 		}
 		m.Categorical[f] = vs
 	}
@@ -293,6 +380,9 @@ type scanner struct {
 	b []byte
 	s string // the same bytes as b
 	i int
+
+	index bool           // tables: index each table in a goroutine
+	wg    sync.WaitGroup // those goroutines
 }
 
 var errEOF = errors.New("unexpected end of the body")
@@ -370,19 +460,37 @@ func (p *scanner) str() (string, error) {
 	if p.s[p.i] != '"' {
 		return "", fmt.Errorf("want a string at byte %d, have %q", p.i, p.s[p.i])
 	}
-	s := p.s
-	for i := p.i + 1; i < len(s); i++ {
-		c := s[i]
-		if c == '"' {
-			v := s[p.i+1 : i]
-			p.i = i + 1
-			return v, nil
-		}
-		if c == '\\' || c < 0x20 || c >= 0x80 {
-			return p.slowStr()
+	i := special(p.b, p.i+1)
+	if i >= len(p.b) {
+		return "", errEOF
+	}
+	if p.b[i] != '"' {
+		return p.slowStr()
+	}
+	v := p.s[p.i+1 : i]
+	p.i = i + 1
+	return v, nil
+}
+
+// special returns the index of the first byte at or after i that ends a plain ASCII string: a
+// quote, a backslash, a control character or a non-ASCII byte; len(b) if none. It looks at 8
+// bytes at a time (the borrows of the subtractions only flag bytes above a true match, so the
+// lowest flag is exact).
+func special(b []byte, i int) int {
+	const lo, hi = 0x0101010101010101, 0x8080808080808080
+	for ; i+8 <= len(b); i += 8 {
+		x := binary.LittleEndian.Uint64(b[i:])
+		q, bs := x^(lo*'"'), x^(lo*'\\')
+		if m := ((q-lo)&^q | (bs-lo)&^bs | (x-lo*0x20)&^x | x) & hi; m != 0 {
+			return i + bits.TrailingZeros64(m)>>3
 		}
 	}
-	return "", errEOF
+	for ; i < len(b); i++ {
+		if c := b[i]; c == '"' || c == '\\' || c < 0x20 || c >= 0x80 {
+			return i
+		}
+	}
+	return i
 }
 
 // slowStr reads a string with escapes or non-ASCII text, as encoding/json does.
@@ -510,9 +618,20 @@ func (p *scanner) table() (*catTable, error) {
 			}
 			count = n
 		case "values":
+			if haveValues {
+				return errors.New(`"values" twice`)
+			}
 			haveValues = true
-			return p.values(t, count)
+			if err := p.values(t, count); err != nil {
+				return err
+			}
+			if p.index {
+				p.wg.Go(t.index)
+			}
 		case "coefficients":
+			if haveCoef {
+				return errors.New(`"coefficients" twice`)
+			}
 			haveCoef = true
 			var err error
 			t.coef, err = p.coefs()
@@ -527,8 +646,8 @@ func (p *scanner) table() (*catTable, error) {
 		return nil, err
 	case !haveValues || !haveCoef || count < 0:
 		return nil, errors.New(`want "count", "values" and "coefficients"`)
-	case len(t.values) != count || len(t.coef) != count:
-		return nil, fmt.Errorf("count %d, %d values, %d coefficients", count, len(t.values), len(t.coef))
+	case t.len() != count || len(t.coef) != count:
+		return nil, fmt.Errorf("count %d, %d values, %d coefficients", count, t.len(), len(t.coef))
 	}
 	return t, nil
 }
@@ -538,28 +657,35 @@ func (p *scanner) values(t *catTable, count int) error {
 	if err := p.expect('['); err != nil {
 		return err
 	}
-	t.values = make([]string, 0, max(count, 0))
+	if len(p.s) >= 1<<31 {
+		return errors.New("body over 2 GiB")
+	}
+	t.text = p.s
+	t.pos = make([]uint64, 0, max(count, 0))
 	if p.ws(); p.i < len(p.s) && p.s[p.i] == ']' {
 		p.i++
 		return nil
 	}
-	prev := ""
+	prev, sep := "", ""
 	for {
 		p.ws()
+		start := p.i + 1
 		v, err := p.str()
 		if err != nil {
 			return err
 		}
-		if len(t.values) > 0 && v <= prev {
+		if t.len() > 0 && v <= prev {
 			return fmt.Errorf("values not sorted or repeated at %q", v)
 		}
-		t.values = append(t.values, v)
+		t.add(v, start)
 		prev = v
-		// Fast path for the usual separator: a comma, then indentation.
-		if p.i < len(p.s) && p.s[p.i] == ',' {
-			p.i++
+		// Fast path for the usual separator: the one after the first value (a comma, a newline,
+		// the indentation).
+		if sep != "" && strings.HasPrefix(p.s[p.i:], sep) {
+			p.i += len(sep)
 			continue
 		}
+		sepAt := p.i
 		p.ws()
 		if p.i >= len(p.s) {
 			return errEOF
@@ -567,6 +693,10 @@ func (p *scanner) values(t *catTable, count int) error {
 		switch p.s[p.i] {
 		case ',':
 			p.i++
+			p.ws()
+			if sep == "" && p.i-sepAt <= 16 {
+				sep = p.s[sepAt:p.i]
+			}
 		case ']':
 			p.i++
 			return nil
@@ -582,35 +712,38 @@ func (p *scanner) coefs() ([]float64, error) {
 		return nil, fmt.Errorf("want a base64 string at byte %d", p.i)
 	}
 	start := p.i
-	if _, err := p.rawStr(); err != nil {
-		return nil, err
+	n := bytes.IndexByte(p.b[start+1:], '"')
+	if n < 0 {
+		return nil, errEOF
 	}
-	src := p.b[start+1 : p.i-1]
-	for _, c := range []byte{'\\', '\n', '\r'} { // escapes (\/ from some writer) or raw newlines
-		if slices.Contains(src, c) {
-			var v string
-			if err := json.Unmarshal(p.b[start:p.i], &v); err != nil {
-				return nil, err
-			}
-			src = []byte(v)
-			break
+	src := p.b[start+1 : start+1+n]
+	p.i = start + n + 2
+	if bytes.IndexByte(src, '\\') >= 0 { // an escape (\/ from some other writer)
+		p.i = start
+		if _, err := p.rawStr(); err != nil {
+			return nil, err
 		}
+		var v string
+		if err := json.Unmarshal(p.b[start:p.i], &v); err != nil {
+			return nil, err
+		}
+		src = []byte(v)
 	}
 	enc := base64.StdEncoding.Strict()
 	if len(src)%4 != 0 {
 		return nil, errors.New("coefficients: base64 length is not a multiple of 4")
 	}
-	n := enc.DecodedLen(len(src))
+	size := enc.DecodedLen(len(src))
 	if len(src) > 0 && src[len(src)-1] == '=' {
-		n--
+		size--
 		if src[len(src)-2] == '=' {
-			n--
+			size--
 		}
 	}
-	if n%8 != 0 {
-		return nil, fmt.Errorf("coefficients: %d bytes is not a whole number of float64s", n)
+	if size%8 != 0 {
+		return nil, fmt.Errorf("coefficients: %d bytes is not a whole number of float64s", size)
 	}
-	out := make([]float64, n/8)
+	out := make([]float64, size/8)
 	const chunk = 4096 // base64 characters: 3072 bytes, 384 float64s
 	var buf [chunk / 4 * 3]byte
 	k := 0

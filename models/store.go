@@ -1,6 +1,7 @@
 package models
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -10,14 +11,33 @@ import (
 	"sort"
 	"strings"
 	"time"
+	"unsafe"
 )
 
 // Model files. A model is one JSON document in the app's lookups/ folder, because Splunk's knowledge
 // bundle replicates lookups/ to the indexers where `awsrisk apply` streams (scp-v2.md §5 item 5);
 // its temporary files end in .tmp, which the bundle excludes.
+//
+// Version 2 (this one) writes the header first, indented, then the body, so that Load finds the
+// body without parsing it (apply loads a model in every process it starts, and a body can be tens
+// of megabytes; the algorithm's decoder checks it):
+//
+//	{
+//	 "format": "awsrisk-model",
+//	 "version": 2,
+//	 "name": "m",
+//	 ... the other File fields ...
+//	 "rows": 1000,
+//	 "model_bytes": 5234,
+//	 "model": <model_bytes bytes of JSON: the algorithm's body, indented>
+//	}
+//
+// model is the last key and model_bytes its exact length; a file that breaks either (edited by
+// hand) is still read, by parsing the whole document. Version 1 wrote the same keys in the same
+// order without model_bytes; Load reads it that way too.
 const (
 	FileFormat  = "awsrisk-model" // the "format" key: tells our files from other JSON lookups
-	FileVersion = 1               // bump on an incompatible change; Load refuses newer files
+	FileVersion = 2               // bump on an incompatible change; Load refuses newer files
 	filePrefix  = "__awsrisk_"    // like MLTK's __mlspl_ so Settings > Lookups lists them together
 	fileSuffix  = ".json"
 )
@@ -48,6 +68,13 @@ type File struct {
 	Body       json.RawMessage   `json:"model"`
 }
 
+// header is what a version-2 file has before its body: File's fields but Body, and the body's length.
+type header struct {
+	*File
+	ModelBytes int       `json:"model_bytes"`
+	Model      *struct{} `json:"model,omitempty"` // always nil: hides File.Body
+}
+
 // Store reads and writes model files in one folder.
 type Store struct{ Dir string }
 
@@ -58,11 +85,10 @@ func (s Store) Path(name string) string { return filepath.Join(s.Dir, filePrefix
 // model, so a concurrent apply reads either the old or the new model, never half of one.
 func (s Store) Save(f *File) error {
 	f.Format, f.Version = FileFormat, FileVersion
-	data, err := json.MarshalIndent(f, "", " ")
+	data, err := encode(f)
 	if err != nil {
 		return fmt.Errorf("encode model %q: %w", f.Name, err)
 	}
-	data = append(data, '\n')
 	if err := os.MkdirAll(s.Dir, 0o755); err != nil {
 		return fmt.Errorf("save model %q: %w", f.Name, err)
 	}
@@ -91,6 +117,24 @@ func (s Store) Save(f *File) error {
 	return nil
 }
 
+// encode is the file of f, see the layout above.
+func encode(f *File) ([]byte, error) {
+	var body bytes.Buffer
+	if err := json.Indent(&body, bytes.TrimSpace(f.Body), " ", " "); err != nil {
+		return nil, err
+	}
+	h, err := json.MarshalIndent(header{File: f, ModelBytes: body.Len()}, "", " ")
+	if err != nil {
+		return nil, err
+	}
+	h = bytes.TrimSuffix(h, []byte("\n}"))
+	data := make([]byte, 0, len(h)+body.Len()+32)
+	data = append(data, h...)
+	data = append(data, ",\n \"model\": "...)
+	data = append(data, body.Bytes()...)
+	return append(data, "\n}\n"...), nil
+}
+
 // Load reads model name.
 func (s Store) Load(name string) (*File, error) {
 	path := s.Path(name)
@@ -108,11 +152,15 @@ func (s Store) Load(name string) (*File, error) {
 	return f, nil
 }
 
-// Decode parses a model file's bytes and checks its format and version.
+// Decode parses a model file's bytes and checks its format and version. The Body of a version-2
+// file is a slice of data, not checked here: the algorithm's decoder checks it.
 func Decode(data []byte) (*File, error) {
-	var f File
-	if err := json.Unmarshal(data, &f); err != nil {
-		return nil, fmt.Errorf("%w (%v); retrain it with | awsrisk fit ... into <name>", ErrCorrupt, err)
+	f, ok := decodeFast(data)
+	if !ok {
+		f = &File{}
+		if err := json.Unmarshal(data, f); err != nil {
+			return nil, fmt.Errorf("%w (%v); retrain it with | awsrisk fit ... into <name>", ErrCorrupt, err)
+		}
 	}
 	if f.Format != FileFormat {
 		return nil, fmt.Errorf("%w: format is %q, want %q", ErrCorrupt, f.Format, FileFormat)
@@ -123,7 +171,55 @@ func Decode(data []byte) (*File, error) {
 	if f.Version < 1 || len(f.Body) == 0 {
 		return nil, fmt.Errorf("%w: version %d, %d-byte model body", ErrCorrupt, f.Version, len(f.Body))
 	}
-	return &f, nil
+	return f, nil
+}
+
+// decodeFast reads a version-2 (or newer) file written by Save: it parses the header and slices
+// the body out by model_bytes. ok is false when the file is not like that; Decode then parses
+// the whole document, which also finds what is wrong with a broken one.
+func decodeFast(data []byte) (f *File, ok bool) {
+	p := &scanner{b: data, s: unsafe.String(unsafe.SliceData(data), len(data))} // read only
+	end := -1                                                                   // of the header's last value
+	bodyAt := -1
+	errStop := errors.New("stop")
+	err := p.object(func(key string, _, _ int) error {
+		if key == "model" {
+			bodyAt = p.i
+			return errStop
+		}
+		if err := p.skip(); err != nil {
+			return err
+		}
+		end = p.i
+		return nil
+	})
+	if err != errStop || end < 0 {
+		return nil, false
+	}
+	f = &File{}
+	h := header{File: f}
+	if err := json.Unmarshal(append(data[:end:end], '}'), &h); err != nil {
+		return nil, false
+	}
+	if f.Format != FileFormat || f.Version < 2 {
+		return nil, false // not ours, or version 1: the whole-document path tells which
+	}
+	if f.Version > FileVersion {
+		return f, true // Decode refuses it
+	}
+	bodyEnd := bodyAt + h.ModelBytes
+	if h.ModelBytes <= 0 || bodyEnd > len(data) {
+		return nil, false
+	}
+	p.i = bodyEnd
+	if p.expect('}') != nil {
+		return nil, false
+	}
+	if p.ws(); p.i != len(data) {
+		return nil, false
+	}
+	f.Body = data[bodyAt:bodyEnd:bodyEnd]
+	return f, true
 }
 
 // Delete removes model name.

@@ -1,8 +1,6 @@
 package scorer
 
 import (
-	"encoding/json"
-	"fmt"
 	"math"
 	"strconv"
 
@@ -47,15 +45,15 @@ func (s *linearScorer) SetExplain(on bool) { s.explain = on }
 // NewLinear decodes a saved LinearRegression body. output is the prediction field, "" for
 // predicted(<target>).
 func NewLinear(body []byte, output string) (*linearScorer, error) {
-	var m models.Linear
-	if err := json.Unmarshal(body, &m); err != nil {
-		return nil, fmt.Errorf("%w (%v)", models.ErrCorrupt, err)
+	m, err := models.DecodeLinear(body) // errors wrap models.ErrCorrupt
+	if err != nil {
+		return nil, err
 	}
 	if output == "" {
 		output = "predicted(" + m.Target + ")"
 	}
 	m.Prepare() // build the lookup tables now: clones share them read-only
-	s := &linearScorer{m: &m, out: output, xs: make([]string, len(m.Features)),
+	s := &linearScorer{m: m, out: output, xs: make([]string, len(m.Features)),
 		contrib: make([]float64, len(m.Features)), offset: make([]float64, len(m.Features))}
 	// A numeric field's reason is its move away from the training mean, β·(x − x̄); the
 	// prediction itself uses β·x, so the reason subtracts β·x̄.

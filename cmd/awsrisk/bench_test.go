@@ -46,7 +46,7 @@ func BenchmarkLoadLargeModel(b *testing.B) {
 		}
 		m.Categorical[f] = vals
 	}
-	body, err := jsonMarshal(m)
+	body, err := models.EncodeLinear(m)
 	if err != nil {
 		b.Fatal(err)
 	}

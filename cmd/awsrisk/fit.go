@@ -366,7 +366,7 @@ func (h *fitHandler) save(m *models.Linear) error {
 		ev := models.Evaluate(m, h.test)
 		m.Stats.Holdout = &ev
 	}
-	body, err := json.Marshal(m)
+	body, err := models.EncodeLinear(m)
 	if err != nil {
 		return fmt.Errorf("encode model: %w", err)
 	}

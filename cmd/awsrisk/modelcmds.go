@@ -30,12 +30,12 @@ func (e *env) newSummary(cmd *app.Command) (app.Handler, *app.Reply, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	var m models.Linear
-	if err := json.Unmarshal(f.Body, &m); err != nil {
-		return nil, nil, fmt.Errorf("model %q: %w (%v)", f.Name, models.ErrCorrupt, err)
+	m, err := models.DecodeLinear(f.Body)
+	if err != nil {
+		return nil, nil, fmt.Errorf("model %q: %w", f.Name, err)
 	}
 	return once(func(out *app.Output) error {
-		writeSummary(out, f, &m)
+		writeSummary(out, f, m)
 		return nil
 	}), generating(), nil
 }
