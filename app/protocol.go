@@ -56,6 +56,13 @@ func (o *Output) WriteRaw(records []byte, rows int) {
 	o.rows += rows
 }
 
+// AppendRecords lets fn append rows records (encoded with AppendRecord) straight to the body,
+// without the copy WriteRaw makes.
+func (o *Output) AppendRecords(fn func(body []byte) []byte, rows int) {
+	o.body = fn(o.body)
+	o.rows += rows
+}
+
 // Rows is the number of records written so far.
 func (o *Output) Rows() int { return o.rows }
 

@@ -64,6 +64,7 @@ type Pipeline struct {
 	outputs    []string       // every field the pipeline writes, in order
 	compOut    [][]string     // per component: scratch output values
 	perComp    bool           // write ai_score_<model> per component (several models)
+	spare      []byte         // the second worker's output buffer, reused across chunks
 
 	Counts Counts
 }
@@ -298,22 +299,22 @@ func (p *Pipeline) Score(in *app.Table, out *app.Output) error {
 	}
 	if clones == nil {
 		w := p.newWorker(scorers, l.width)
-		out.WriteRaw(p.scoreRows(w, l, rows, nil), len(rows))
+		out.AppendRecords(func(b []byte) []byte { return p.scoreRows(w, l, rows, b) }, len(rows))
 		p.Counts.Rows += w.rows
 		return nil
 	}
 	half := len(rows) / 2
 	w1, w2 := p.newWorker(scorers, l.width), p.newWorker(clones, l.width)
 	w2.deriver = p.deriverCopy()
-	var second []byte
 	done := make(chan struct{})
 	go func() {
-		second = p.scoreRows(w2, l, rows[half:], make([]byte, 0, len(out.Body())/2))
+		// The second half goes to a buffer kept across chunks, so it stops growing after the first.
+		p.spare = p.scoreRows(w2, l, rows[half:], p.spare[:0])
 		close(done)
 	}()
-	out.WriteRaw(p.scoreRows(w1, l, rows[:half], nil), half)
+	out.AppendRecords(func(b []byte) []byte { return p.scoreRows(w1, l, rows[:half], b) }, half)
 	<-done
-	out.WriteRaw(second, len(rows)-half)
+	out.WriteRaw(p.spare, len(rows)-half)
 	p.Counts.Rows += w1.rows + w2.rows
 	for i, c := range p.comps {
 		if m, ok := c.S.(merger); ok {
