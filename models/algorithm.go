@@ -1,6 +1,7 @@
 package models
 
 import (
+	"encoding/json"
 	"fmt"
 	"sort"
 	"strings"
@@ -131,4 +132,23 @@ func LoadUnsupervised(algo string, spec Spec, state []byte) (Unsupervised, error
 		return nil, fmt.Errorf("%w: %v", ErrCorrupt, err)
 	}
 	return u, nil
+}
+
+// decodeState unmarshals an algorithm's state into v after checking, from its "algorithm" key,
+// that it is a state of algo: a state of another algorithm gives a clear error instead of a
+// half-filled model.
+func decodeState(state []byte, algo string, v any) error {
+	var head struct {
+		Algorithm string `json:"algorithm"`
+	}
+	if err := json.Unmarshal(state, &head); err != nil {
+		return fmt.Errorf("%s state: %w", algo, err)
+	}
+	if head.Algorithm != algo {
+		return fmt.Errorf("state is for %q, not %s", head.Algorithm, algo)
+	}
+	if err := json.Unmarshal(state, v); err != nil {
+		return fmt.Errorf("%s state: %w", algo, err)
+	}
+	return nil
 }

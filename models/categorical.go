@@ -435,18 +435,9 @@ func catID(k string, i int) int32 {
 // Merge implements Unsupervised. The state is checked completely before anything is added, so a
 // failed Merge leaves the model unchanged.
 func (c *CategoricalOutlier) Merge(state []byte) error {
-	var head struct {
-		Algorithm string `json:"algorithm"`
-	}
-	if err := json.Unmarshal(state, &head); err != nil {
-		return fmt.Errorf("CategoricalOutlier state: %w", err)
-	}
-	if head.Algorithm != catAlgorithm {
-		return fmt.Errorf("state is for %q, not %s", head.Algorithm, catAlgorithm)
-	}
 	var st catState
-	if err := json.Unmarshal(state, &st); err != nil {
-		return fmt.Errorf("CategoricalOutlier state: %w", err)
+	if err := decodeState(state, catAlgorithm, &st); err != nil {
+		return err
 	}
 	if err := c.check(&st); err != nil {
 		return err

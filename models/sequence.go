@@ -399,18 +399,9 @@ func (m *SequenceModel) State() ([]byte, error) {
 
 // Merge implements Unsupervised. The state is checked completely before anything is added.
 func (m *SequenceModel) Merge(state []byte) error {
-	var head struct {
-		Algorithm string `json:"algorithm"`
-	}
-	if err := json.Unmarshal(state, &head); err != nil {
-		return fmt.Errorf("SequenceModel state: %w", err)
-	}
-	if head.Algorithm != seqAlgorithm {
-		return fmt.Errorf("state is for %q, not %s", head.Algorithm, seqAlgorithm)
-	}
 	var st seqState
-	if err := json.Unmarshal(state, &st); err != nil {
-		return fmt.Errorf("SequenceModel state: %w", err)
+	if err := decodeState(state, seqAlgorithm, &st); err != nil {
+		return err
 	}
 	if err := m.check(&st); err != nil {
 		return err

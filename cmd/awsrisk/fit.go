@@ -317,19 +317,9 @@ func (h *fitHandler) finish(out *app.Output) error {
 			m.Stats.Residual, m.Stats.Columns)
 	}
 	ev := models.Evaluate(m, h.test)
-	saved := ""
-	if h.cmd.Model != "" {
-		switch {
-		case h.info.Preview:
-			out.Info("awsrisk fit: preview results; model %q is saved when the search finishes", h.cmd.Model)
-		default:
-			if err := h.save(m); err != nil {
-				return err
-			}
-			saved = h.env.store.Path(h.cmd.Model)
-		}
-	} else {
-		out.Info("awsrisk fit: model not saved; add into <name> to keep it")
+	saved, err := saveModel(h.env, h.cmd, h.info, out, func() error { return h.save(m) })
+	if err != nil {
+		return err
 	}
 	r := []struct{ k, v string }{
 		{"model", h.cmd.Model},
@@ -370,20 +360,10 @@ func (h *fitHandler) save(m *models.Linear) error {
 	if err != nil {
 		return fmt.Errorf("encode model: %w", err)
 	}
-	opts := map[string]string{}
-	for _, k := range h.cmd.Order {
-		if k != "phase" {
-			opts[k] = h.cmd.Params[k]
-		}
-	}
-	owner := h.info.SearchInfo.Username
-	if owner == "" {
-		owner = h.info.SearchInfo.Owner
-	}
 	return h.env.store.Save(&models.File{
 		Name: h.cmd.Model, Algorithm: "LinearRegression", Created: h.env.now().UTC(),
-		Owner: owner, App: "awsrisk", Sharing: "app",
-		Target: h.target, Features: h.fields, Options: opts, OutputName: h.cmd.As,
+		Owner: ownerOf(h.info), App: "awsrisk", Sharing: "app",
+		Target: h.target, Features: h.fields, Options: savedOptions(h.cmd), OutputName: h.cmd.As,
 		Rows: m.Stats.N, Body: body,
 	})
 }
@@ -410,4 +390,41 @@ func fmtStat(v float64) string {
 		return ""
 	}
 	return strconv.FormatFloat(v, 'g', 8, 64)
+}
+
+// saveModel saves the model with save when the call has `into <model>` and the results are final:
+// a preview run of the search only says when the model will be saved. It returns the file's path.
+func saveModel(e *env, cmd *app.Command, info *app.GetInfo, out *app.Output, save func() error) (string, error) {
+	switch {
+	case cmd.Model == "":
+		out.Info("awsrisk fit: model not saved; add into <name> to keep it")
+		return "", nil
+	case info.Preview:
+		out.Info("awsrisk fit: preview results; model %q is saved when the search finishes", cmd.Model)
+		return "", nil
+	}
+	if err := save(); err != nil {
+		return "", err
+	}
+	return e.store.Path(cmd.Model), nil
+}
+
+// ownerOf is the user a model file records as its owner.
+func ownerOf(info *app.GetInfo) string {
+	if u := info.SearchInfo.Username; u != "" {
+		return u
+	}
+	return info.SearchInfo.Owner
+}
+
+// savedOptions are the call's parameters a model file keeps (for summary, listmodels and apply):
+// all but the ones that only steer this one search.
+func savedOptions(cmd *app.Command) map[string]string {
+	opts := map[string]string{}
+	for _, k := range cmd.Order {
+		if k != "phase" && k != "partial_fit" {
+			opts[k] = cmd.Params[k]
+		}
+	}
+	return opts
 }

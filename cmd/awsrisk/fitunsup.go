@@ -139,44 +139,9 @@ func (h *unsupFit) Execute(in *app.Table, finished bool, out *app.Output) error 
 }
 
 func (h *unsupFit) finish(out *app.Output) error {
-	saved := ""
-	if h.cmd.Model != "" {
-		switch {
-		case h.info.Preview:
-			out.Info("awsrisk fit: preview results; model %q is saved when the search finishes", h.cmd.Model)
-		default:
-			st, err := h.u.State()
-			if err != nil {
-				return fmt.Errorf("fit %s: %w", h.cmd.Algorithm, err)
-			}
-			opts := map[string]string{}
-			for _, k := range h.cmd.Order {
-				if k != "phase" && k != "partial_fit" {
-					opts[k] = h.cmd.Params[k]
-				}
-			}
-			owner := h.info.SearchInfo.Username
-			if owner == "" {
-				owner = h.info.SearchInfo.Owner
-			}
-			rows := h.rows
-			if h.partial {
-				if prev, err := h.env.store.Load(h.cmd.Model); err == nil {
-					rows += prev.Rows
-				}
-			}
-			if err := h.env.store.Save(&models.File{
-				Name: h.cmd.Model, Algorithm: h.cmd.Algorithm, Created: h.env.now().UTC(),
-				Owner: owner, App: "awsrisk", Sharing: "app",
-				Features: h.spec.Fields, By: h.spec.By, Options: opts, OutputName: h.cmd.As,
-				Rows: rows, Body: st,
-			}); err != nil {
-				return err
-			}
-			saved = h.env.store.Path(h.cmd.Model)
-		}
-	} else {
-		out.Info("awsrisk fit: model not saved; add into <name> to keep it")
+	saved, err := saveModel(h.env, h.cmd, h.info, out, h.save)
+	if err != nil {
+		return err
 	}
 	header := []string{"model", "algorithm"}
 	vals := []string{h.cmd.Model, h.cmd.Algorithm}
@@ -188,4 +153,23 @@ func (h *unsupFit) finish(out *app.Output) error {
 	out.SetHeader(header)
 	out.WriteRow(vals)
 	return nil
+}
+
+func (h *unsupFit) save() error {
+	st, err := h.u.State()
+	if err != nil {
+		return fmt.Errorf("fit %s: %w", h.cmd.Algorithm, err)
+	}
+	rows := h.rows
+	if h.partial {
+		if prev, err := h.env.store.Load(h.cmd.Model); err == nil {
+			rows += prev.Rows
+		}
+	}
+	return h.env.store.Save(&models.File{
+		Name: h.cmd.Model, Algorithm: h.cmd.Algorithm, Created: h.env.now().UTC(),
+		Owner: ownerOf(h.info), App: "awsrisk", Sharing: "app",
+		Features: h.spec.Fields, By: h.spec.By, Options: savedOptions(h.cmd), OutputName: h.cmd.As,
+		Rows: rows, Body: st,
+	})
 }
