@@ -192,3 +192,33 @@ func TestLocalPipelineAndJSON(t *testing.T) {
 	require.NoError(t, err)
 	require.Greater(t, st.Size(), int64(10000))
 }
+
+// TestFeaturesCommand: `| awsrisk features apicall` is distributable streaming with the derivation's
+// inputs as required fields, and adds the ct_* fields to every event, Add-on aliases included.
+func TestFeaturesCommand(t *testing.T) {
+	e := testEnv(t)
+	events := &app.Table{Header: []string{"eventName", "eventSource", "src", "userAgent", "errorCode", "eventTime", "userIdentity.type"}, Rows: [][]string{
+		{"StopLogging", "cloudtrail.amazonaws.com", "203.0.113.7", "python-requests/2.31", "", "2024-03-02T03:04:05Z", "IAMUser"},
+		{"ListBuckets", "s3.amazonaws.com", "10.1.2.3", "aws-cli/2.15.0 Python/3.11", "AccessDenied", "bad time", "Root"},
+	}}
+	res, err := splunkd.Stream(inProc(e), splunkd.Info("features apicall tz=America/New_York"), events, []int{1, 0, 1})
+	require.NoError(t, err)
+	require.Empty(t, res.Error)
+	require.Equal(t, app.TypeStreaming, res.GetInfo.Type)
+	require.Contains(t, res.GetInfo.RequiredFields, "src", "the Add-on alias is requested too")
+	out := res.Events
+	get := func(r int, f string) string { return out.Rows[r][out.Col(f)] }
+	require.Equal(t, "defense-evasion", get(0, "ct_tactic"))
+	require.Equal(t, "public_ipv4", get(0, "ct_ip_class"), "sourceIPAddress read from the alias src")
+	require.Equal(t, "unknown-tool", get(0, "ct_ua_family"))
+	require.Equal(t, "3", get(0, "ct_hour"))
+	require.Equal(t, "22", get(0, "ct_hour_local"), "03:04 UTC is 22:04 in New York")
+	require.Equal(t, "private", get(1, "ct_ip_class"))
+	require.Equal(t, "1", get(1, "ct_failure"))
+	require.Equal(t, "1", get(1, "ct_root"))
+	require.Equal(t, "unknown", get(1, "ct_hour"), "a malformed eventTime gives unknown, not an error")
+
+	res, err = splunkd.Stream(inProc(e), splunkd.Info("features network"), events, nil)
+	require.NoError(t, err)
+	require.Contains(t, res.Error, `"network"`)
+}
