@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 )
 
 // Handler runs one command invocation: one process, one getinfo, zero or more execute chunks.
@@ -55,6 +56,10 @@ func (o *Output) WriteRaw(records []byte, rows int) {
 	o.body = append(o.body, records...)
 	o.rows += rows
 }
+
+// Grow makes room for n more bytes of body, so that writing a large reply does not copy it over
+// and over as it grows.
+func (o *Output) Grow(n int) { o.body = slices.Grow(o.body, n) }
 
 // AppendRecords lets fn append rows records (encoded with AppendRecord) straight to the body,
 // without the copy WriteRaw makes.

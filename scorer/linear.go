@@ -20,7 +20,27 @@ type linearScorer struct {
 
 	noPrediction, unseen int64
 	explain              bool // build Reasons (only when someone reads them: explain= or RBA)
+	cache                map[float64]string
 }
+
+// format renders a prediction. A model of categorical fields predicts one of few values, so the
+// texts are cached (up to predCacheSize) instead of formatted and allocated for every event.
+func (s *linearScorer) format(y float64) string {
+	if t, ok := s.cache[y]; ok {
+		return t
+	}
+	t := strconv.FormatFloat(y, 'f', -1, 64)
+	if len(s.cache) < predCacheSize {
+		if s.cache == nil {
+			s.cache = make(map[float64]string)
+		}
+		s.cache[y] = t
+	}
+	return t
+}
+
+// predCacheSize bounds the prediction-text cache of one scorer (about 100 KB).
+const predCacheSize = 2048
 
 // Clone implements cloner: the model is shared read-only, the scratch is new.
 func (s *linearScorer) Clone() models.Scorer {
@@ -28,6 +48,7 @@ func (s *linearScorer) Clone() models.Scorer {
 	c.xs = make([]string, len(s.xs))
 	c.contrib = make([]float64, len(s.contrib))
 	c.noPrediction, c.unseen = 0, 0
+	c.cache = nil // maps are not safe to share between goroutines
 	return &c
 }
 
@@ -79,7 +100,7 @@ func (s *linearScorer) Score(get func(string) string, out []string) models.Risk 
 		out[0] = ""
 		return models.Risk{Score: math.NaN()}
 	}
-	out[0] = strconv.FormatFloat(y, 'f', -1, 64)
+	out[0] = s.format(y)
 	r := models.Risk{Score: float64(RiskScore(y))}
 	if !s.explain {
 		return r

@@ -281,6 +281,19 @@ func (p *Pipeline) Score(in *app.Table, out *app.Output) error {
 		l.compScore[i] = pos["ai_score_"+c.Name]
 	}
 
+	// Size the reply from a sample of rows: the input values, separators and quotes, plus room
+	// for the new fields.
+	sample := min(len(in.Rows), 64)
+	bytes := 0
+	for _, r := range in.Rows[:sample] {
+		for _, v := range r {
+			bytes += len(v) + 3
+		}
+	}
+	if sample > 0 {
+		out.Grow(len(in.Rows) * (bytes/sample + 16*len(p.outputs) + 16))
+	}
+
 	scorers := make([]models.Scorer, len(p.comps))
 	for i, c := range p.comps {
 		scorers[i] = c.S
