@@ -7,7 +7,7 @@ export CGO_ENABLED := 0
 
 build: bin/awsrisk
 
-bin/awsrisk: $(shell find app cmd features models scorer synth internal -name '*.go' 2>/dev/null) go.mod go.sum
+bin/awsrisk: $(shell find app cmd features models scorer synth cloudtrail report internal -name '*.go' 2>/dev/null) go.mod go.sum
 	$(GO) build -trimpath -o bin/awsrisk ./cmd/awsrisk
 
 # The whole suite: vet, unit tests, the splunkd simulator driving the built binary, packaging checks.
@@ -23,7 +23,10 @@ fuzz:
 	$(GO) test -run XXX -fuzz FuzzReadChunk -fuzztime 30s ./app
 	$(GO) test -run XXX -fuzz FuzzTableRoundTrip -fuzztime 30s ./app
 	$(GO) test -run XXX -fuzz FuzzParseArgs -fuzztime 30s ./app
+	$(GO) test -run XXX -fuzz FuzzMV -fuzztime 30s ./app
 	$(GO) test -run XXX -fuzz FuzzDerive -fuzztime 30s ./features
+	$(GO) test -run XXX -fuzz FuzzReader -fuzztime 30s ./cloudtrail
+	$(GO) test -run XXX -fuzz FuzzPlotCSV -fuzztime 30s ./report
 
 # Speed and memory: awsrisk vs the MLTK peer (../shared/bench) and vs a parse-and-write pass-through.
 bench: build
