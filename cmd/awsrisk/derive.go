@@ -14,6 +14,7 @@ type deriver struct {
 	d     *features.Deriver
 	index map[string]int // derived name -> position in Derive's output
 	buf   []string
+	g     rowGetter
 }
 
 func newDeriver(params map[string]string) (*deriver, error) {
@@ -43,39 +44,26 @@ func (d *deriver) inputs() []string {
 	return d.d.Inputs()
 }
 
-// getter returns a field accessor over one chunk; derive then reads the current row through it.
-func (d *deriver) getter(in *app.Table) *rowGetter {
-	if d == nil {
-		return nil
-	}
-	g := &rowGetter{cols: map[string]int{}}
-	for _, f := range d.d.Inputs() {
-		if c := in.Col(f); c >= 0 {
-			g.cols[f] = c
-		}
-	}
-	return g
-}
-
+// rowGetter reads the fields of one row of a chunk by name (Table.Col is a map lookup).
 type rowGetter struct {
-	cols map[string]int
-	row  []string
+	t   *app.Table
+	row []string
 }
 
 func (g *rowGetter) get(f string) string {
-	if c, ok := g.cols[f]; ok {
+	if c := g.t.Col(f); c >= 0 {
 		return g.row[c]
 	}
 	return ""
 }
 
 // derive computes the derived values of row; the slice is reused by the next call.
-func (d *deriver) derive(g *rowGetter, row []string) []string {
+func (d *deriver) derive(in *app.Table, row []string) []string {
 	if d == nil {
 		return nil
 	}
-	g.row = row
-	d.buf = d.d.Derive(g.get, d.buf[:0])
+	d.g.t, d.g.row = in, row
+	d.buf = d.d.Derive(d.g.get, d.buf[:0])
 	return d.buf
 }
 

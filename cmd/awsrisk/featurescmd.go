@@ -46,12 +46,7 @@ func (h *featuresHandler) Execute(in *app.Table, _ bool, out *app.Output) error 
 		}
 	}
 	out.SetHeader(header)
-	g := &rowGetter{cols: map[string]int{}}
-	for _, f := range h.d.Inputs() {
-		if c := in.Col(f); c >= 0 {
-			g.cols[f] = c
-		}
-	}
+	g := &rowGetter{t: in}
 	rec := make([]string, len(header))
 	for _, row := range in.Rows {
 		copy(rec, row)

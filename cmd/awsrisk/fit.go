@@ -180,7 +180,6 @@ func (h *fitHandler) consume(in *app.Table) error {
 	}
 	pcol, partCol := in.Col(colPartial), in.Col(colPart)
 	nCol, syCol, sy2Col, dCol := in.Col(colN), in.Col(colSumY), in.Col(colSumY2), in.Col(colDropped)
-	get := h.derive.getter(in)
 	for r, row := range in.Rows {
 		if pcol >= 0 && row[pcol] != "" {
 			if err := h.addPartial(r, row, pcol, partCol, nCol, syCol, sy2Col, dCol, fcols); err != nil {
@@ -188,7 +187,7 @@ func (h *fitHandler) consume(in *app.Table) error {
 			}
 			continue
 		}
-		derived := h.derive.derive(get, row)
+		derived := h.derive.derive(in, row)
 		for i := range h.fields {
 			switch {
 			case fcols[i] >= 0:

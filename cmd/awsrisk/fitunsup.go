@@ -89,13 +89,6 @@ func (e *env) newFitUnsupervised(cmd *app.Command, info *app.GetInfo, algo strin
 
 func (h *unsupFit) Execute(in *app.Table, finished bool, out *app.Output) error {
 	pcol, scol := in.Col(colPartial), in.Col(colState)
-	g := h.derive.getter(in)
-	cols := map[string]int{}
-	for i, f := range in.Header {
-		if _, dup := cols[f]; !dup {
-			cols[f] = i
-		}
-	}
 	var row, derived []string
 	get := func(f string) string {
 		if h.derive != nil {
@@ -103,7 +96,7 @@ func (h *unsupFit) Execute(in *app.Table, finished bool, out *app.Output) error 
 				return derived[i]
 			}
 		}
-		if c, ok := cols[f]; ok {
+		if c := in.Col(f); c >= 0 {
 			return row[c]
 		}
 		return ""
@@ -119,7 +112,7 @@ func (h *unsupFit) Execute(in *app.Table, finished bool, out *app.Output) error 
 			}
 			continue
 		}
-		derived = h.derive.derive(g, row)
+		derived = h.derive.derive(in, row)
 		h.u.Add(get)
 		h.rows++
 	}
