@@ -36,6 +36,39 @@ func BenchmarkGetinfo(b *testing.B) {
 //	go test -run XXX -bench LoadLargeModel -benchtime 5x ./cmd/awsrisk
 func BenchmarkLoadLargeModel(b *testing.B) {
 	dir := b.TempDir()
+	s := saveLargeModel(b, dir)
+	st, _ := os.Stat(s.Path("big"))
+	b.SetBytes(st.Size())
+	b.ReportAllocs()
+	for b.Loop() {
+		f, err := s.Load("big")
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := scorer.Load(f, "", nil); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(st.Size())/1e6, "MB-model")
+}
+
+// BenchmarkGetinfoLargeModel is what splunkd sees with that model: a new process started, the
+// getinfo of `apply big` answered (which loads the model), the process closed.
+//
+//	go test -run XXX -bench GetinfoLargeModel -benchtime 10x ./cmd/awsrisk
+func BenchmarkGetinfoLargeModel(b *testing.B) {
+	dir := b.TempDir()
+	saveLargeModel(b, dir)
+	start, info := binary(dir), splunkd.Info("apply big")
+	for b.Loop() {
+		if err := splunkd.Probe(start, info, 1); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// saveLargeModel writes a LinearRegression model with about a million categories (~40 MB).
+func saveLargeModel(b *testing.B, dir string) models.Store {
 	s := models.Store{Dir: dir}
 	m := &models.Linear{Target: "risk_score", Features: []string{"sourceIPAddress", "userIdentity.arn", "userAgent"},
 		FitIntercept: true, Intercept: 3, Categorical: map[string]map[string]float64{}, Numeric: map[string]float64{}}
@@ -53,17 +86,5 @@ func BenchmarkLoadLargeModel(b *testing.B) {
 	if err := s.Save(&models.File{Name: "big", Algorithm: "LinearRegression", Target: "risk_score", Features: m.Features, Body: body}); err != nil {
 		b.Fatal(err)
 	}
-	st, _ := os.Stat(s.Path("big"))
-	b.SetBytes(st.Size())
-	b.ReportAllocs()
-	for b.Loop() {
-		f, err := s.Load("big")
-		if err != nil {
-			b.Fatal(err)
-		}
-		if _, err := scorer.Load(f, "", nil); err != nil {
-			b.Fatal(err)
-		}
-	}
-	b.ReportMetric(float64(st.Size())/1e6, "MB-model")
+	return s
 }
