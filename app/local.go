@@ -49,26 +49,21 @@ func (l Local) Run(args []string, in io.Reader, out io.Writer, factory Factory) 
 		}
 		return bw.Flush()
 	}
-	cr := newCSVChunker(in, chunkRows)
+	// Reading and parsing the next chunk overlaps with executing this one, as splunkd's own
+	// search pipeline does.
+	chunks := make(chan parsedChunk, 1)
+	stop := make(chan struct{})
+	defer close(stop)
+	go readChunks(newCSVChunker(in, chunkRows), chunks, stop)
 	start, lastReport := time.Now(), time.Now()
 	var rows int64
-	cur, err := cr.next()
-	if err != nil && !errors.Is(err, io.EOF) {
-		return err
-	}
 	var o Output
-	for {
-		nxt, nerr := cr.next()
-		if nerr != nil && !errors.Is(nerr, io.EOF) {
-			return nerr
-		}
-		finished := errors.Is(nerr, io.EOF)
-		t, err := ParseTable(cur)
-		if err != nil {
-			return fmt.Errorf("input records %d-: %w", rows+1, err)
+	for c := range chunks {
+		if c.err != nil {
+			return c.err
 		}
 		o.Reset()
-		err = h.Execute(t, finished, &o)
+		err := h.Execute(c.t, c.finished, &o)
 		w.messages(o.msgs)
 		if err != nil {
 			return err
@@ -76,21 +71,61 @@ func (l Local) Run(args []string, in io.Reader, out io.Writer, factory Factory) 
 		if err := w.write(&o); err != nil {
 			return err
 		}
-		rows += int64(len(t.Rows))
+		rows += int64(len(c.t.Rows))
 		if l.Progress != nil && time.Since(lastReport) > 2*time.Second {
 			lastReport = time.Now()
 			el := time.Since(start).Seconds()
 			fmt.Fprintf(l.Progress, "awsrisk: %d rows, %.0f rows/s\n", rows, float64(rows)/el)
 		}
-		if finished || o.finished {
+		if c.finished || o.finished {
 			break
 		}
-		cur = nxt
 	}
 	if l.Progress != nil && time.Since(start) > 2*time.Second {
 		fmt.Fprintf(l.Progress, "awsrisk: done, %d rows in %.1fs\n", rows, time.Since(start).Seconds())
 	}
 	return bw.Flush()
+}
+
+// parsedChunk is one execute chunk for Local.Run: its records, and whether it is the last.
+type parsedChunk struct {
+	t        *Table
+	finished bool
+	err      error
+}
+
+// readChunks cuts the input into chunks and parses them, one chunk ahead of the consumer. The
+// chunk that ends the input is marked finished (an empty input is one empty, finished chunk).
+func readChunks(cr *csvChunker, out chan<- parsedChunk, stop <-chan struct{}) {
+	defer close(out)
+	send := func(c parsedChunk) bool {
+		select {
+		case out <- c:
+			return true
+		case <-stop:
+			return false
+		}
+	}
+	var read int64
+	for {
+		// next returns io.EOF together with the last body (a body that may hold records), and
+		// (nil, io.EOF) only for an input without even a header.
+		body, err := cr.next()
+		if err != nil && !errors.Is(err, io.EOF) {
+			send(parsedChunk{err: err})
+			return
+		}
+		last := errors.Is(err, io.EOF)
+		t, perr := ParseTable(body)
+		if perr != nil {
+			send(parsedChunk{err: fmt.Errorf("input records %d-: %w", read+1, perr)})
+			return
+		}
+		read += int64(len(t.Rows))
+		if !send(parsedChunk{t: t, finished: last}) || last {
+			return
+		}
+	}
 }
 
 // localWriter concatenates reply bodies into one CSV: the first header is written once, and a
@@ -163,6 +198,7 @@ type csvChunker struct {
 	err    error
 	bufs   [2][]byte // bodies alternate: the caller parses one while the next is read
 	turn   int
+	last   int // length of the last body
 }
 
 func newCSVChunker(r io.Reader, n int) *csvChunker {
@@ -215,8 +251,10 @@ func (c *csvChunker) next() ([]byte, error) {
 	}
 	// Reuse the buffer of two calls ago: ParseTable copies what it keeps, and Run holds at most
 	// the current and the next body.
-	body := append(c.bufs[c.turn][:0], c.header...)
-	defer func() { c.bufs[c.turn] = body[:0]; c.turn ^= 1 }()
+	// Size it like the last body, so reading a chunk does not copy it over and over as it grows.
+	body := slices.Grow(c.bufs[c.turn][:0], max(c.last+c.last/8, 1<<22))
+	body = append(body, c.header...)
+	defer func() { c.bufs[c.turn], c.last = body[:0], len(body); c.turn ^= 1 }()
 	for i := 0; i < c.n; i++ {
 		var err error
 		body, err = c.record(body)
