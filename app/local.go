@@ -51,7 +51,7 @@ func (l Local) Run(args []string, in io.Reader, out io.Writer, factory Factory) 
 	}
 	// Reading and parsing the next chunk overlaps with executing this one, as splunkd's own
 	// search pipeline does.
-	chunks := make(chan parsedChunk, 1)
+	chunks := make(chan parsedChunk) // unbuffered: at most one parsed chunk waits, which bounds memory
 	stop := make(chan struct{})
 	defer close(stop)
 	go readChunks(newCSVChunker(in, chunkRows), chunks, stop)

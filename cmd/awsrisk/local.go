@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"runtime/debug"
 	"runtime/pprof"
 	"strings"
 
@@ -91,9 +90,6 @@ func (e *env) local(args []string, stdin io.Reader, stdout, stderr io.Writer) er
 	}
 	defer rc.Close()
 	in = rc
-	// A local run is one big batch on a workstation: trade memory for less garbage-collection
-	// work (the Splunk path keeps Go's default, many apply processes share an indexer).
-	debug.SetGCPercent(400)
 	l := app.Local{ChunkRows: *chunk, Messages: stderr, Progress: stderr}
 	if *quiet {
 		l.Messages, l.Progress = nil, nil
