@@ -196,9 +196,8 @@ type csvChunker struct {
 	n      int
 	header []byte
 	err    error
-	bufs   [2][]byte // bodies alternate: the caller parses one while the next is read
-	turn   int
-	last   int // length of the last body
+	buf    []byte // the body, reused: readChunks parses one before it reads the next
+	last   int    // length of the last body
 }
 
 func newCSVChunker(r io.Reader, n int) *csvChunker {
@@ -249,12 +248,11 @@ func (c *csvChunker) next() ([]byte, error) {
 		h = bytes.TrimPrefix(h, []byte("\xef\xbb\xbf")) // a UTF-8 BOM from spreadsheet exports
 		c.header = h
 	}
-	// Reuse the buffer of two calls ago: ParseTable copies what it keeps, and Run holds at most
-	// the current and the next body.
-	// Size it like the last body, so reading a chunk does not copy it over and over as it grows.
-	body := slices.Grow(c.bufs[c.turn][:0], max(c.last+c.last/8, 1<<22))
+	// Reuse the buffer (ParseTable copies what it keeps) sized like the last body, so reading a
+	// chunk does not copy it over and over as it grows.
+	body := slices.Grow(c.buf[:0], max(c.last+c.last/8, 1<<22))
 	body = append(body, c.header...)
-	defer func() { c.bufs[c.turn], c.last = body[:0], len(body); c.turn ^= 1 }()
+	defer func() { c.buf, c.last = body[:0], len(body) }()
 	for i := 0; i < c.n; i++ {
 		var err error
 		body, err = c.record(body)

@@ -480,8 +480,6 @@ func (c *CategoricalOutlier) Merge(state []byte) error {
 // check validates a decoded state against the model's options and its own consistency.
 func (c *CategoricalOutlier) check(st *catState) error {
 	switch {
-	case st.Algorithm != catAlgorithm:
-		return fmt.Errorf("state is for %q, not %s", st.Algorithm, catAlgorithm)
 	case st.Version != catStateVersion:
 		return fmt.Errorf("CategoricalOutlier state version %d, want %d", st.Version, catStateVersion)
 	case !slices.Equal(st.Fields, c.fields) || !slices.Equal(st.By, c.by):
@@ -625,15 +623,7 @@ func (c *CategoricalOutlier) quantile(p float64) float64 {
 		}
 		xs = append(xs, lw{lp, n})
 	}
-	slices.SortFunc(xs, func(a, b lw) int {
-		switch {
-		case a.lp < b.lp:
-			return -1
-		case a.lp > b.lp:
-			return 1
-		}
-		return 0
-	})
+	slices.SortFunc(xs, func(a, b lw) int { return cmp.Compare(a.lp, b.lp) })
 	if len(xs) == 0 {
 		return math.Inf(-1)
 	}

@@ -1,6 +1,7 @@
 package models
 
 import (
+	"cmp"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -490,15 +491,7 @@ func (g *densityGroup) points() []densityPoint {
 			pts = append(pts, densityPoint{densityBucketValue(k), c})
 		}
 	}
-	slices.SortFunc(pts, func(a, b densityPoint) int {
-		switch {
-		case a.v < b.v:
-			return -1
-		case a.v > b.v:
-			return 1
-		}
-		return 0
-	})
+	slices.SortFunc(pts, func(a, b densityPoint) int { return cmp.Compare(a.v, b.v) })
 	return pts
 }
 

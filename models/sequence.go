@@ -460,8 +460,6 @@ func (m *SequenceModel) mergeBuf(a, b []seqEv) []seqEv {
 
 func (m *SequenceModel) check(st *seqState) error {
 	switch {
-	case st.Algorithm != seqAlgorithm:
-		return fmt.Errorf("state is for %q, not %s", st.Algorithm, seqAlgorithm)
 	case st.Version != seqStateVersion:
 		return fmt.Errorf("SequenceModel state version %d, want %d", st.Version, seqStateVersion)
 	case st.Field != m.field || !slices.Equal(st.By, m.by):
