@@ -152,3 +152,19 @@ func decodeState(state []byte, algo string, v any) error {
 	}
 	return nil
 }
+
+// LoadFile rebuilds the unsupervised model saved in f, from the fields, by-fields and algorithm
+// parameters the file records.
+func LoadFile(f *File) (Unsupervised, error) {
+	spec := Spec{Fields: f.Features, By: f.By, Params: map[string]string{}}
+	for _, k := range FitParams(f.Algorithm) {
+		if v, ok := f.Options[k]; ok {
+			spec.Params[k] = v
+		}
+	}
+	u, err := LoadUnsupervised(f.Algorithm, spec, f.Body)
+	if err != nil {
+		return nil, fmt.Errorf("model %q: %w", f.Name, err)
+	}
+	return u, nil
+}

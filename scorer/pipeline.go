@@ -544,15 +544,9 @@ func Load(f *models.File, output string, params map[string]string) (Component, e
 		c.S = s
 		return c, nil
 	}
-	spec := models.Spec{Fields: f.Features, By: f.By, Params: map[string]string{}}
-	for _, k := range models.FitParams(f.Algorithm) {
-		if v, ok := f.Options[k]; ok {
-			spec.Params[k] = v
-		}
-	}
-	u, err := models.LoadUnsupervised(f.Algorithm, spec, f.Body)
+	u, err := models.LoadFile(f)
 	if err != nil {
-		return c, fmt.Errorf("model %q: %w", f.Name, err)
+		return c, err
 	}
 	s, err := u.Scorer(params)
 	if err != nil {

@@ -222,3 +222,25 @@ func TestFeaturesCommand(t *testing.T) {
 	require.NoError(t, err)
 	require.Contains(t, res.Error, `"network"`)
 }
+
+// TestSummaryUnsupervised: summary shows what each unsupervised model learned, not coefficients.
+func TestSummaryUnsupervised(t *testing.T) {
+	e := testEnv(t)
+	events := testEvents(2000, 14)
+	for _, c := range []struct{ spl, name, column string }{
+		{`fit CategoricalOutlier sourceIPAddress eventName by "userIdentity.arn" into co`, "co", "field"},
+		{`fit SequenceModel eventName by "userIdentity.arn" into sq`, "sq", "kind"},
+		{`fit DensityFunction bytes_out by awsRegion into df`, "df", "awsRegion"},
+	} {
+		res, err := splunkd.Run(inProc(e), splunkd.Info(c.spl), events, nil)
+		require.NoError(t, err)
+		require.Empty(t, res.Error)
+		res, err = splunkd.Run(inProc(e), splunkd.Info("summary "+c.name), nil, nil)
+		require.NoError(t, err)
+		require.Empty(t, res.Error)
+		require.True(t, res.GetInfo.Generating)
+		require.Equal(t, c.column, res.Events.Header[0], c.name)
+		require.Greater(t, len(res.Events.Rows), 1, c.name)
+		require.Negative(t, res.Events.Col("coefficient"), "no LinearRegression columns in a %s summary", c.name)
+	}
+}

@@ -30,6 +30,20 @@ func (e *env) newSummary(cmd *app.Command) (app.Handler, *app.Reply, error) {
 	if err != nil {
 		return nil, nil, err
 	}
+	if f.Algorithm != "LinearRegression" {
+		u, err := models.LoadFile(f)
+		if err != nil {
+			return nil, nil, err
+		}
+		return once(func(out *app.Output) error {
+			header, rows := u.Summary()
+			out.SetHeader(header)
+			for _, r := range rows {
+				out.WriteRow(r)
+			}
+			return nil
+		}), generating(), nil
+	}
 	m, err := models.DecodeLinear(f.Body)
 	if err != nil {
 		return nil, nil, fmt.Errorf("model %q: %w", f.Name, err)
