@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 )
 
@@ -366,22 +367,51 @@ func AppendRecord(dst []byte, fields []string) []byte {
 		if k > 0 {
 			dst = append(dst, ',')
 		}
-		if !fieldNeedsQuotes(f) && (f != "" || len(fields) > 1) {
-			dst = append(dst, f...)
+		dst = appendField(dst, f, len(fields) == 1)
+	}
+	return append(dst, '\n')
+}
+
+// appendField appends one cell; only is true when it is the record's only field (an empty only
+// field is written "" so that the record is not an empty line).
+func appendField(dst []byte, f string, only bool) []byte {
+	if !fieldNeedsQuotes(f) && (f != "" || !only) {
+		return append(dst, f...)
+	}
+	dst = append(dst, '"')
+	for {
+		j := strings.IndexByte(f, '"')
+		if j < 0 {
+			break
+		}
+		dst = append(dst, f[:j+1]...)
+		dst = append(dst, '"')
+		f = f[j+1:]
+	}
+	dst = append(dst, f...)
+	return append(dst, '"')
+}
+
+// Num is a numeric cell for [AppendRecordNums]: the value of column Col.
+type Num struct {
+	Col int
+	V   float64
+}
+
+// AppendRecordNums is [AppendRecord] with the cells of nums (sorted by Col) written straight from
+// their float64 values, formatted as strconv.FormatFloat(v, 'f', -1, 64) would, without making a
+// string of each: the apply hot path writes one prediction per event.
+func AppendRecordNums(dst []byte, fields []string, nums []Num) []byte {
+	for k, f := range fields {
+		if k > 0 {
+			dst = append(dst, ',')
+		}
+		if len(nums) > 0 && nums[0].Col == k {
+			dst = strconv.AppendFloat(dst, nums[0].V, 'f', -1, 64) // digits, '.', '-': never quoted
+			nums = nums[1:]
 			continue
 		}
-		dst = append(dst, '"')
-		for {
-			j := strings.IndexByte(f, '"')
-			if j < 0 {
-				break
-			}
-			dst = append(dst, f[:j+1]...)
-			dst = append(dst, '"')
-			f = f[j+1:]
-		}
-		dst = append(dst, f...)
-		dst = append(dst, '"')
+		dst = appendField(dst, f, len(fields) == 1)
 	}
 	return append(dst, '\n')
 }

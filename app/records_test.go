@@ -1,6 +1,7 @@
 package app
 
 import (
+	"strconv"
 	"strings"
 	"testing"
 
@@ -261,4 +262,16 @@ func TestRecordsAllocs(t *testing.T) {
 	})
 	// Per record: one string for the record and one for the `""` field.
 	require.LessOrEqual(t, allocs, float64(2*rows+10))
+}
+
+func TestAppendRecordNums(t *testing.T) {
+	fields := []string{"a", "b,c", "", "d", ""}
+	cases := [][]Num{nil, {{0, 1.5}}, {{2, -0.25}}, {{4, 1e21}}, {{0, 3}, {1, 4}}, {{1, 12.5}, {4, 7}}, {{0, 1}, {1, 2}, {2, 3}, {3, 4}, {4, 5}}}
+	for _, nums := range cases {
+		want := append([]string(nil), fields...)
+		for _, n := range nums {
+			want[n.Col] = strconv.FormatFloat(n.V, 'f', -1, 64)
+		}
+		require.Equal(t, string(AppendRecord(nil, want)), string(AppendRecordNums(nil, fields, nums)), "%v", nums)
+	}
 }

@@ -20,6 +20,9 @@ type linearScorer struct {
 
 	noPrediction, unseen int64
 	explain              bool // build Reasons (only when someone reads them: explain= or RBA)
+	numeric              bool // leave the prediction to NumericOutput instead of formatting it
+	last                 float64
+	lastOK               bool
 	cache                map[float64]string
 }
 
@@ -60,6 +63,12 @@ func (s *linearScorer) Merge(o models.Scorer) {
 	}
 }
 
+// SetNumeric implements numericOutput.
+func (s *linearScorer) SetNumeric(on bool) { s.numeric = on }
+
+// NumericOutput implements numericOutput: the prediction of the last Score, if it made one.
+func (s *linearScorer) NumericOutput() (float64, bool) { return s.last, s.lastOK }
+
 // SetExplain implements explainer.
 func (s *linearScorer) SetExplain(on bool) { s.explain = on }
 
@@ -95,12 +104,18 @@ func (s *linearScorer) Score(get func(string) string, out []string) models.Risk 
 	}
 	y, ok, unseen := s.m.Contributions(s.xs, s.contrib)
 	s.unseen += int64(unseen)
+	s.lastOK = false
 	if !ok {
 		s.noPrediction++
 		out[0] = ""
 		return models.Risk{Score: math.NaN()}
 	}
-	out[0] = s.format(y)
+	if s.numeric {
+		// The pipeline writes the value itself (numericOutput), without a string per event.
+		out[0], s.last, s.lastOK = "", y, true
+	} else {
+		out[0] = s.format(y)
+	}
 	r := models.Risk{Score: float64(RiskScore(y))}
 	if !s.explain {
 		return r

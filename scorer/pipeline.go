@@ -3,6 +3,7 @@ package scorer
 import (
 	"fmt"
 	"math"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -37,6 +38,13 @@ type Options struct {
 // explainer is a Scorer whose reasons cost something to build; the pipeline turns them off when
 // nobody reads them.
 type explainer interface{ SetExplain(on bool) }
+
+// numericOutput is a Scorer whose first output is a number the pipeline can write straight into
+// the reply (app.AppendRecordNums) instead of a string made for every event.
+type numericOutput interface {
+	SetNumeric(on bool)
+	NumericOutput() (float64, bool)
+}
 
 // Component is one model in a pipeline.
 type Component struct {
@@ -214,6 +222,8 @@ type worker struct {
 	results []scored
 	reasons []models.Reason
 	texts   []string
+	nums    []app.Num
+	numeric []numericOutput // per component, nil when its first output is a string
 	deriver *features.Deriver
 	rows    int64
 }
@@ -222,6 +232,11 @@ func (p *Pipeline) newWorker(scorers []models.Scorer, width int) *worker {
 	w := &worker{scorers: scorers, rec: make([]string, width), deriver: p.deriver}
 	for _, s := range scorers {
 		w.compOut = append(w.compOut, make([]string, len(s.Outputs())))
+		n, _ := s.(numericOutput)
+		if n != nil {
+			n.SetNumeric(true)
+		}
+		w.numeric = append(w.numeric, n)
 	}
 	return w
 }
@@ -378,6 +393,7 @@ func (p *Pipeline) scoreRows(w *worker, l *layout, rows [][]string, buf []byte) 
 		if p.opt.Scoped {
 			eventType = raw("eventType")
 		}
+		w.nums = w.nums[:0]
 		for i, c := range p.comps {
 			vals := w.compOut[i]
 			if c.Scope != "" && p.opt.Scoped && eventType != c.Scope {
@@ -392,6 +408,11 @@ func (p *Pipeline) scoreRows(w *worker, l *layout, rows [][]string, buf []byte) 
 			r := w.scorers[i].Score(get, vals)
 			for j, v := range vals {
 				rec[l.compPos[i][j]] = v
+			}
+			if n := w.numeric[i]; n != nil {
+				if v, ok := n.NumericOutput(); ok {
+					w.nums = append(w.nums, app.Num{Col: l.compPos[i][0], V: v})
+				}
 			}
 			if p.perComp {
 				rec[l.compScore[i]] = ""
@@ -471,7 +492,10 @@ func (p *Pipeline) scoreRows(w *worker, l *layout, rows [][]string, buf []byte) 
 			}
 			rec[l.posRBA[3]] = msg
 		}
-		buf = app.AppendRecord(buf, rec)
+		if len(w.nums) > 1 {
+			slices.SortFunc(w.nums, func(a, b app.Num) int { return a.Col - b.Col })
+		}
+		buf = app.AppendRecordNums(buf, rec, w.nums)
 	}
 	return buf
 }
