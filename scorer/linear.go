@@ -19,8 +19,9 @@ type linearScorer struct {
 	offset  []float64 // per feature: β·x̄ for numeric fields, 0 for categorical
 
 	noPrediction, unseen int64
-	explain              bool // build Reasons (only when someone reads them: explain= or RBA)
-	numeric              bool // leave the prediction to NumericOutput instead of formatting it
+	explain              bool  // build Reasons (only when someone reads them: explain= or RBA)
+	numeric              bool  // leave the prediction to NumericOutput instead of formatting it
+	cols                 []int // per feature, its position from Bind
 	last                 float64
 	lastOK               bool
 	cache                map[float64]string
@@ -52,6 +53,7 @@ func (s *linearScorer) Clone() models.Scorer {
 	c.contrib = make([]float64, len(s.contrib))
 	c.noPrediction, c.unseen = 0, 0
 	c.cache = nil // maps are not safe to share between goroutines
+	c.cols = nil
 	return &c
 }
 
@@ -102,6 +104,41 @@ func (s *linearScorer) Score(get func(string) string, out []string) models.Risk 
 	for i, f := range s.m.Features {
 		s.xs[i] = get(f)
 	}
+	return s.score(out)
+}
+
+// Bind implements rowScorer: it resolves the model's fields to positions once per chunk.
+func (s *linearScorer) Bind(pos func(field string) (int, bool)) {
+	s.cols = s.cols[:0]
+	for _, f := range s.m.Features {
+		i, ok := pos(f)
+		if !ok {
+			i = absent
+		}
+		s.cols = append(s.cols, i)
+	}
+}
+
+// ScoreRow implements rowScorer: Score with the positions from Bind (i >= 0 a column of row,
+// i < 0 the derived value -1-i).
+func (s *linearScorer) ScoreRow(row, derived []string, out []string) models.Risk {
+	for i, c := range s.cols {
+		switch {
+		case c == absent:
+			s.xs[i] = ""
+		case c >= 0:
+			s.xs[i] = row[c]
+		default:
+			s.xs[i] = derived[-1-c]
+		}
+	}
+	return s.score(out)
+}
+
+// absent marks a field the chunk does not have.
+const absent = math.MinInt
+
+func (s *linearScorer) score(out []string) models.Risk {
 	y, ok, unseen := s.m.Contributions(s.xs, s.contrib)
 	s.unseen += int64(unseen)
 	s.lastOK = false

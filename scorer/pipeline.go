@@ -46,6 +46,13 @@ type numericOutput interface {
 	NumericOutput() (float64, bool)
 }
 
+// rowScorer is a Scorer that can resolve its fields to positions once per chunk (Bind) and then
+// read them straight from the row (ScoreRow), instead of a lookup by name per field and event.
+type rowScorer interface {
+	Bind(pos func(field string) (int, bool))
+	ScoreRow(row, derived []string, out []string) models.Risk
+}
+
 // Component is one model in a pipeline.
 type Component struct {
 	Name   string
@@ -224,6 +231,7 @@ type worker struct {
 	texts   []string
 	nums    []app.Num
 	numeric []numericOutput // per component, nil when its first output is a string
+	byRow   []rowScorer     // per component, nil when it reads fields by name
 	deriver *features.Deriver
 	rows    int64
 }
@@ -237,6 +245,8 @@ func (p *Pipeline) newWorker(scorers []models.Scorer, width int) *worker {
 			n.SetNumeric(true)
 		}
 		w.numeric = append(w.numeric, n)
+		rs, _ := s.(rowScorer)
+		w.byRow = append(w.byRow, rs)
 	}
 	return w
 }
@@ -382,6 +392,12 @@ func (p *Pipeline) scoreRows(w *worker, l *layout, rows [][]string, buf []byte) 
 		}
 		return w.derived[-1-i]
 	}
+	pos := func(f string) (int, bool) { i, ok := l.idx[f]; return i, ok }
+	for _, rs := range w.byRow {
+		if rs != nil {
+			rs.Bind(pos)
+		}
+	}
 	rec := w.rec
 	for _, row = range rows {
 		copy(rec, row)
@@ -405,7 +421,12 @@ func (p *Pipeline) scoreRows(w *worker, l *layout, rows [][]string, buf []byte) 
 				}
 				continue
 			}
-			r := w.scorers[i].Score(get, vals)
+			var r models.Risk
+			if rs := w.byRow[i]; rs != nil {
+				r = rs.ScoreRow(row, w.derived, vals)
+			} else {
+				r = w.scorers[i].Score(get, vals)
+			}
 			for j, v := range vals {
 				rec[l.compPos[i][j]] = v
 			}
@@ -502,6 +523,10 @@ func (p *Pipeline) scoreRows(w *worker, l *layout, rows [][]string, buf []byte) 
 
 // combine is the noisy-OR of the scores that are defined; ok is false when no model could score.
 func combine(rs []scored) (float64, bool) {
+	if len(rs) == 1 && rs[0].w == 1 { // one model: its own score
+		v := rs[0].risk.Score
+		return math.Min(math.Max(v, 0), 100), !math.IsNaN(v)
+	}
 	keep, ok := 1.0, false
 	for _, s := range rs {
 		if math.IsNaN(s.risk.Score) {
