@@ -17,7 +17,7 @@ measure() {
   /usr/bin/time -f "%e %M" -o "$work/time" "$@" >/dev/null 2>"$work/err" || { cat "$work/err" >&2; return 1; }
   awk '{printf "%s %.0f\n", $1, $2/1024}' "$work/time"
 }
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN{ if (b+0 == 0) print "n/a"; else printf "%.1f", a/b }'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN{ if (b+0 == 0) print "n/a"; else printf "%.2f", a/b }'; }
 mark() { awk -v v="$1" -v goal="$2" -v dir="$3" 'BEGIN{ if (v == "n/a") print "not measured"; else if ((dir == ">=" && v+0 >= goal+0) || (dir == "<=" && v+0 <= goal+0)) print "met"; else print "NOT met" }'; }
 
 echo "generating $ROWS events with $BENCH/gen_events.py (seed 7)..." >&2
