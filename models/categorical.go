@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"math"
 	"slices"
 	"strconv"
@@ -406,12 +407,7 @@ func (c *CategoricalOutlier) State() ([]byte, error) {
 		st.Combos = append(st.Combos, row)
 	}
 	slices.SortFunc(st.Combos, slices.Compare)
-	keys := make([]string, 0, len(c.entities))
-	for k := range c.entities {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	for _, k := range keys {
+	for _, k := range slices.Sorted(maps.Keys(c.entities)) {
 		e := c.entities[k]
 		ej := catEntityJSON{Key: k, N: e.n, First: e.first, Last: e.last, Seen: make([][][4]int64, len(c.fields))}
 		for i, m := range e.seen {

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"math"
 	"slices"
 	"sort"
@@ -367,12 +368,7 @@ func (m *SequenceModel) State() ([]byte, error) {
 		st.Values[j] = m.dict.values[old]
 		st.Counts[j] = m.dict.counts[old]
 	}
-	keys := make([]string, 0, len(m.principals))
-	for k := range m.principals {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	for _, k := range keys {
+	for _, k := range slices.Sorted(maps.Keys(m.principals)) {
 		p := m.principals[k]
 		pj := seqPrincJSON{Key: k, N: p.n, Uni: make([][2]int64, 0, len(p.uni)), Trans: make([][3]int64, 0, len(p.trans)),
 			Pending: make([][3]int64, len(p.buf))}

@@ -1,8 +1,6 @@
 package main
 
 import (
-	"sort"
-
 	"awsrisk/app"
 	"awsrisk/features"
 )
@@ -87,14 +85,5 @@ func dedupe(in []string) []string {
 			out = append(out, s)
 		}
 	}
-	return out
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
 	return out
 }

@@ -4,7 +4,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"hash/fnv"
+	"maps"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -378,7 +380,7 @@ func describeDropped(d models.DropReport, total int64) string {
 	if d.BadTarget > 0 {
 		parts = append(parts, fmt.Sprintf("%d with a non-numeric target (first: %q)", d.BadTarget, d.FirstBadTarget))
 	}
-	for _, f := range sortedKeys(d.NullFeature) {
+	for _, f := range slices.Sorted(maps.Keys(d.NullFeature)) {
 		parts = append(parts, fmt.Sprintf("%d with a null %s", d.NullFeature[f], f))
 	}
 	return fmt.Sprintf("%d of %d rows dropped (%s)", d.Total, total, strings.Join(parts, ", "))

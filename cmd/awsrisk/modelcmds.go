@@ -3,6 +3,8 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -75,10 +77,10 @@ func writeSummary(out *app.Output, f *models.File, m *models.Linear) {
 		stat("holdout_rmse", fmtStat(st.Holdout.RMSE))
 	}
 	stat("columns", strconv.Itoa(st.Columns))
-	for _, k := range sortedKeys(st.Categories) {
+	for _, k := range slices.Sorted(maps.Keys(st.Categories)) {
 		stat("categories("+k+")", strconv.Itoa(st.Categories[k]))
 	}
-	for _, k := range sortedKeys(st.Dropped.NullFeature) {
+	for _, k := range slices.Sorted(maps.Keys(st.Dropped.NullFeature)) {
 		stat("rows_dropped(null "+k+")", strconv.FormatInt(st.Dropped.NullFeature[k], 10))
 	}
 	stat("created", f.Created.Format(time.RFC3339))
