@@ -2,10 +2,16 @@ package models
 
 import (
 	"errors"
+	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 )
@@ -45,4 +51,80 @@ func TestLookupFiles(t *testing.T) {
 	_, err = s.ReadLookup("dir")
 	require.ErrorIs(t, err, ErrModelFile)
 	require.ErrorIs(t, s.WriteLookup("dir", []byte("x")), ErrModelFile)
+}
+
+// TestUpdateLookupConcurrent: writers racing on one lookup each keep their row (without the lock
+// a read-modify-rename loses all but the last), and leave no lock or temporary file behind.
+func TestUpdateLookupConcurrent(t *testing.T) {
+	s := Store{Dir: t.TempDir()}
+	const writers = 16
+	var wg sync.WaitGroup
+	errs := make(chan error, writers)
+	for i := range writers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs <- s.UpdateLookup("fb", func(cur []byte, exists bool) ([]byte, error) {
+				if !exists {
+					cur = []byte("n\n")
+				}
+				time.Sleep(time.Millisecond) // widen the read-modify-write window
+				return fmt.Appendf(cur, "%d\n", i), nil
+			})
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		require.NoError(t, err)
+	}
+	got, err := s.ReadLookup("fb")
+	require.NoError(t, err)
+	lines := strings.Split(strings.TrimSpace(string(got)), "\n")
+	require.Equal(t, "n", lines[0])
+	slices.Sort(lines[1:])
+	want := make([]string, writers)
+	for i := range writers {
+		want[i] = strconv.Itoa(i)
+	}
+	slices.Sort(want)
+	require.Equal(t, want, lines[1:], "every writer's row is kept")
+	entries, err := os.ReadDir(s.Dir)
+	require.NoError(t, err)
+	require.Len(t, entries, 1, "only the lookup remains: %v", entries)
+}
+
+// TestUpdateLookupLock: a live writer's lock makes the next writer wait and then fail with an
+// error naming the lock file (nothing written); a killed writer's stale lock is broken; an
+// error from the update writes nothing.
+func TestUpdateLookupLock(t *testing.T) {
+	s := Store{Dir: t.TempDir()}
+	oldWait, oldPoll := lockWait, lockPoll
+	lockWait, lockPoll = 50*time.Millisecond, 5*time.Millisecond
+	t.Cleanup(func() { lockWait, lockPoll = oldWait, oldPoll })
+	path, err := s.LookupPath("fb")
+	require.NoError(t, err)
+	lock := path + ".lock.tmp"
+	require.NoError(t, os.WriteFile(lock, []byte("pid 1\n"), 0o644))
+	add := func(cur []byte, _ bool) ([]byte, error) { return append(cur, "x\n"...), nil }
+
+	err = s.UpdateLookup("fb", add)
+	require.ErrorContains(t, err, lock)
+	require.ErrorContains(t, err, "retry")
+	_, err = s.ReadLookup("fb")
+	require.ErrorIs(t, err, fs.ErrNotExist, "a writer that could not lock writes nothing")
+
+	old := time.Now().Add(-2 * lockStale)
+	require.NoError(t, os.Chtimes(lock, old, old))
+	require.NoError(t, s.UpdateLookup("fb", add), "a stale lock is broken")
+	_, err = os.Stat(lock)
+	require.ErrorIs(t, err, fs.ErrNotExist, "the lock is released")
+
+	boom := errors.New("bad lookup")
+	require.ErrorIs(t, s.UpdateLookup("fb", func([]byte, bool) ([]byte, error) { return nil, boom }), boom)
+	got, err := s.ReadLookup("fb")
+	require.NoError(t, err)
+	require.Equal(t, "x\n", string(got))
+	_, err = os.Stat(lock)
+	require.ErrorIs(t, err, fs.ErrNotExist, "released after a failed update too")
 }

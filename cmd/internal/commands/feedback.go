@@ -2,9 +2,7 @@ package commands
 
 import (
 	"bytes"
-	"errors"
 	"fmt"
-	"io/fs"
 	"strconv"
 	"strings"
 
@@ -103,27 +101,26 @@ func (h *feedbackHandler) Execute(_ *table.Table, finished bool, out *app.Output
 	return nil
 }
 
-// appendVerdict adds v to lookup name: read, append, write to a temporary file and rename, so a
+// appendVerdict adds v to lookup name under the store's writer lock (two analysts recording
+// verdicts at once both keep theirs): read, append, write to a temporary file and rename, so a
 // concurrent reader (a scoring search) sees the lookup before or after, never half of it. Rows
 // written by `| outputlookup append=t` from a dashboard action are read and kept.
 func (e *env) appendVerdict(name string, v incident.Verdict) error {
-	var vs []incident.Verdict
-	data, err := e.store.ReadLookup(name)
-	switch {
-	case errors.Is(err, fs.ErrNotExist):
-	case err != nil:
-		return err
-	default:
-		if vs, err = incident.ReadFeedback(bytes.NewReader(data)); err != nil {
-			return fmt.Errorf("feedback lookup %q: %w (fix or move it before adding verdicts)", name, err)
+	return e.store.UpdateLookup(name, func(data []byte, exists bool) ([]byte, error) {
+		var vs []incident.Verdict
+		if exists {
+			var err error
+			if vs, err = incident.ReadFeedback(bytes.NewReader(data)); err != nil {
+				return nil, fmt.Errorf("feedback lookup %q: %w (fix or move it before adding verdicts)", name, err)
+			}
 		}
-	}
-	vs = append(vs, v)
-	var b bytes.Buffer
-	if err := incident.WriteFeedback(&b, vs); err != nil {
-		return err
-	}
-	return e.store.WriteLookup(name, b.Bytes())
+		vs = append(vs, v)
+		var b bytes.Buffer
+		if err := incident.WriteFeedback(&b, vs); err != nil {
+			return nil, err
+		}
+		return b.Bytes(), nil
+	})
 }
 
 // labelsHandler turns analyst verdicts into supervised training labels: every input event a

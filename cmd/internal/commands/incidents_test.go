@@ -404,3 +404,37 @@ func FuzzIncidentsArgs(f *testing.F) {
 		require.LessOrEqual(t, h.threshold, 100)
 	})
 }
+
+// TestFeedbackConcurrentAnalysts: analysts recording verdicts at the same moment, each in its own
+// search process, all keep their verdict in the lookup (the store's writer lock serialises the
+// read-append-rename).
+func TestFeedbackConcurrentAnalysts(t *testing.T) {
+	dir := t.TempDir()
+	const analysts = 8
+	cmds := make([]*exec.Cmd, analysts)
+	errs := make([]bytes.Buffer, analysts)
+	for i := range cmds {
+		cmds[i] = exec.Command(binPath, "--models", dir, "--quiet", "feedback", "verdict=benign",
+			"scope=principal", "key=user"+strconv.Itoa(i), "analyst=a"+strconv.Itoa(i))
+		cmds[i].Stderr = &errs[i]
+		require.NoError(t, cmds[i].Start())
+	}
+	for i, c := range cmds {
+		require.NoError(t, c.Wait(), errs[i].String())
+	}
+	data, err := os.ReadFile(filepath.Join(dir, incident.FeedbackFile))
+	require.NoError(t, err)
+	vs, err := incident.ReadFeedback(bytes.NewReader(data))
+	require.NoError(t, err)
+	var keys []string
+	for _, v := range vs {
+		keys = append(keys, v.Key)
+	}
+	slices.Sort(keys)
+	want := make([]string, analysts)
+	for i := range want {
+		want[i] = "user" + strconv.Itoa(i)
+	}
+	slices.Sort(want)
+	require.Equal(t, want, keys, "no analyst's verdict is lost")
+}
