@@ -55,7 +55,10 @@ type Event struct {
 	// whose RoleAccount is not the caller's crosses accounts.
 	RoleAccount string
 	IaC         bool // made by infrastructure-as-code or CI, by identity (see EventFromRecord)
-	Principal   Principal
+	// MFA is "1" when the sign-in used MFA or the session is MFA-authenticated,
+	// "0" when the record says it was not, "" when it does not say.
+	MFA       string
+	Principal Principal
 }
 
 // Input field names read by EventFromRecord.
@@ -89,6 +92,9 @@ const (
 	FieldAPITechnique = "ct_api_technique"
 	FieldReadOnly     = "ct_readonly"
 	FieldReadOnlyCT   = "readOnly"
+	FieldMFA          = "ct_mfa"
+	FieldMFAUsed      = "additionalEventData.MFAUsed"
+	FieldMFAAuth      = "userIdentity.sessionContext.attributes.mfaAuthenticated"
 )
 
 // RequiredFields lists every field EventFromRecord reads, for a command's
@@ -98,7 +104,7 @@ func RequiredFields() []string {
 		FieldTime, FieldEventTime, FieldEventID, FieldEventName, FieldSourceIP, FieldScore,
 		FieldCategory, FieldReasons, FieldErrorCode, FieldErrorMessage, FieldLoginResult, FieldARN, FieldIdentityType, FieldAccount,
 		FieldInvokedBy, FieldUserName, FieldIssuerName, FieldPrincipalID, FieldTargetUser, FieldRoleName, FieldRoleARN, FieldRiskObject, FieldObjectType, FieldKind, FieldDenied,
-		FieldAPITactic, FieldAPITechnique, FieldReadOnly, FieldReadOnlyCT,
+		FieldAPITactic, FieldAPITechnique, FieldReadOnly, FieldReadOnlyCT, FieldMFA, FieldMFAUsed, FieldMFAAuth,
 	}
 }
 
@@ -139,6 +145,17 @@ func EventFromRecord(get func(field string) string) (e Event, ok bool) {
 	case "0", "false":
 	default:
 		e.ReadOnly = readOnlyVerb(e.Name)
+	}
+	switch m := get(FieldMFA); m {
+	case "0", "1":
+		e.MFA = m
+	default:
+		switch u, a := get(FieldMFAUsed), get(FieldMFAAuth); {
+		case strings.EqualFold(u, "Yes"), strings.EqualFold(a, "true"):
+			e.MFA = "1"
+		case strings.EqualFold(u, "No"), strings.EqualFold(a, "false"):
+			e.MFA = "0"
+		}
 	}
 	e.Target = get(FieldTargetUser)
 	e.Role = get(FieldRoleName)

@@ -55,6 +55,14 @@ type Config struct {
 	HabitDays   int
 	HabitWeight float64
 
+	// RootScore is the evidence of each account-level act of the root user
+	// that no tenant needs (80): a sign-in without MFA, an access key, a
+	// password-policy change (see rootAct).
+	RootScore float64
+	// SignInRef is the sign-in event score at which an anomalous sign-in
+	// followed by credential access counts fully (60; see signInChain).
+	SignInRef float64
+
 	SecretBurst  int           // successful GetSecretValue calls that make a secrets burst (10)
 	SecretWindow time.Duration // ... within this long (10m); applications read secrets all day
 
@@ -73,7 +81,7 @@ func DefaultConfig() Config {
 		DeniedMin: 5, DeniedScore: 60, ReconMin: 3, ReconScore: 55, ChainScore: 80,
 		SecretBurst: 10, SecretWindow: 10 * time.Minute, AuthFailMin: 5, SprayMin: 5,
 		CrossWindow: 60 * time.Minute, CorroborateMin: 40, SoloCap: 79, SoloMin: 90, ReconRef: 50,
-		IaCWeight: 0.5, HabitDays: 3, HabitWeight: 0.6,
+		IaCWeight: 0.5, HabitDays: 3, HabitWeight: 0.6, RootScore: 80, SignInRef: 60,
 		MaxEventIDs: 20, MaxSources: 3, MaxReasons: 5,
 	}
 }
@@ -120,6 +128,8 @@ func (c Config) withDefaults() Config {
 	def(&c.IaCWeight, d.IaCWeight)
 	defInt(&c.HabitDays, d.HabitDays)
 	def(&c.HabitWeight, d.HabitWeight)
+	def(&c.RootScore, d.RootScore)
+	def(&c.SignInRef, d.SignInRef)
 	defInt(&c.MaxEventIDs, d.MaxEventIDs)
 	defInt(&c.MaxSources, d.MaxSources)
 	defInt(&c.MaxReasons, d.MaxReasons)
@@ -452,6 +462,16 @@ type state struct {
 	okAfterFail bool            // a successful sign-in after the first failure
 	iac         int             // events made by IaC/CI
 	links       []Evidence      // cross-principal chains (linkAssume), at most maxLinks
+	signIns     []signIn        // anomalous successful sign-ins, at most maxLinks
+	rootActs    []Evidence      // root's account-level acts (rootAct), one per kind
+}
+
+// signIn is a successful console sign-in that was anomalous (see signInAnomaly).
+type signIn struct {
+	t     time.Time
+	score float64
+	why   string
+	id    string
 }
 
 // maxLinks bounds the cross-principal chains kept per incident.
@@ -630,6 +650,16 @@ func (s *state) add(e Event, cfg Config) {
 	}
 	if e.Name == "GetSecretValue" && !e.Denied {
 		s.trackSecret(e.Time, cfg)
+	}
+	if !e.Denied && !e.AuthFail {
+		if e.Name == "ConsoleLogin" && len(s.signIns) < maxLinks {
+			if why := signInAnomaly(e, s.p); why != "" {
+				s.signIns = append(s.signIns, signIn{e.Time, e.Score, why, e.ID})
+			}
+		}
+		if what := rootAct(e, s.p); what != "" && !slices.ContainsFunc(s.rootActs, func(x Evidence) bool { return x.Name == what }) {
+			s.rootActs = append(s.rootActs, Evidence{Boost: "root", Name: what, Score: cfg.RootScore, EventID: e.ID, single: true})
+		}
 	}
 	s.keepID(e, cfg.MaxEventIDs)
 }

@@ -491,7 +491,11 @@ func (s *state) close(cfg Config, habits map[string]*habit) Incident {
 			in.Evidence[i].Score *= cfg.IaCWeight
 		}
 	}
-	for _, b := range s.boosts(cfg) {
+	boosts := append(s.boosts(cfg), s.rootActs...)
+	if c, ok := s.signInChain(cfg, habits); ok {
+		boosts = append(boosts, c)
+	}
+	for _, b := range boosts {
 		if b.single { // replaces its call's own evidence
 			in.Evidence = slices.DeleteFunc(in.Evidence, func(e Evidence) bool { return e.Boost == "" && e.EventID == b.EventID })
 		}
