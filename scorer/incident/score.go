@@ -159,6 +159,12 @@ var chains = []chain{
 		// PutEventSelectors are routine trail administration.
 		[]string{"StopLogging", "DeleteTrail", "DeleteDetector", "DeleteFlowLogs", "StopConfigurationRecorder",
 			"DeleteConfigurationRecorder"}, false},
+	// LLMjacking (Sysdig, Permiso 2024): stolen keys check whether prompts
+	// are logged before running models on the victim's bill. Applications
+	// invoke models; they do not read the account's logging configuration.
+	{"model invocation logging checked, then models invoked",
+		[]string{"GetModelInvocationLoggingConfiguration"},
+		[]string{"InvokeModel", "InvokeModelWithResponseStream", "Converse", "ConverseStream"}, false},
 }
 
 // boosts returns the evidence that only the session as a whole shows.

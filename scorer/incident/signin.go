@@ -139,6 +139,9 @@ func (s *state) signInChain(cfg Config, habits map[string]*habit) (Evidence, boo
 	}
 	slices.Sort(next)
 	sc := cfg.ChainScore * clamp(best.score/cfg.SignInRef, 0, 1)
+	if !strong {
+		sc = cfg.ChainScore
+	}
 	what := "then "
 	if !strong {
 		what = "then, for the first time, "
