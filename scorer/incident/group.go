@@ -62,6 +62,9 @@ type Config struct {
 	// SignInRef is the sign-in event score at which an anomalous sign-in
 	// followed by credential access counts fully (60; see signInChain).
 	SignInRef float64
+	// OnboardWeight multiplies the user-credential chains of an incident
+	// that onboards a colleague (0.5; see onboarding).
+	OnboardWeight float64
 
 	SecretBurst  int           // successful GetSecretValue calls that make a secrets burst (10)
 	SecretWindow time.Duration // ... within this long (10m); applications read secrets all day
@@ -81,7 +84,7 @@ func DefaultConfig() Config {
 		DeniedMin: 5, DeniedScore: 60, ReconMin: 3, ReconScore: 55, ChainScore: 80,
 		SecretBurst: 10, SecretWindow: 10 * time.Minute, AuthFailMin: 5, SprayMin: 5,
 		CrossWindow: 60 * time.Minute, CorroborateMin: 40, SoloCap: 79, SoloMin: 90, ReconRef: 50,
-		IaCWeight: 0.5, HabitDays: 3, HabitWeight: 0.6, RootScore: 80, SignInRef: 60,
+		IaCWeight: 0.5, HabitDays: 3, HabitWeight: 0.6, RootScore: 80, SignInRef: 60, OnboardWeight: 0.5,
 		MaxEventIDs: 20, MaxSources: 3, MaxReasons: 5,
 	}
 }
@@ -130,6 +133,7 @@ func (c Config) withDefaults() Config {
 	def(&c.HabitWeight, d.HabitWeight)
 	def(&c.RootScore, d.RootScore)
 	def(&c.SignInRef, d.SignInRef)
+	def(&c.OnboardWeight, d.OnboardWeight)
 	defInt(&c.MaxEventIDs, d.MaxEventIDs)
 	defInt(&c.MaxSources, d.MaxSources)
 	defInt(&c.MaxReasons, d.MaxReasons)
@@ -457,13 +461,39 @@ type state struct {
 	secretTimes []time.Time
 	secretBurst int
 	authFails   int
-	users       map[string]bool // source-address incidents: principals seen, at most maxTargets
-	firstFail   time.Time       // first failed sign-in
-	okAfterFail bool            // a successful sign-in after the first failure
-	iac         int             // events made by IaC/CI
-	links       []Evidence      // cross-principal chains (linkAssume), at most maxLinks
-	signIns     []signIn        // anomalous successful sign-ins, at most maxLinks
-	rootActs    []Evidence      // root's account-level acts (rootAct), one per kind
+	users       map[string]bool    // source-address incidents: principals seen, at most maxTargets
+	firstFail   time.Time          // first failed sign-in
+	okAfterFail bool               // a successful sign-in after the first failure
+	iac         int                // events made by IaC/CI
+	links       []Evidence         // cross-principal chains (linkAssume), at most maxLinks
+	signIns     []signIn           // anomalous successful sign-ins, at most maxLinks
+	rootActs    []Evidence         // root's account-level acts (rootAct), one per kind
+	userActs    map[string]userAct // IAM users acted on (requestParameters.userName), at most maxTargets
+}
+
+// userAct records what an incident did to one IAM user (see onboarding).
+type userAct uint8
+
+const (
+	userCreated      userAct = 1 << iota // CreateUser
+	userGrouped                          // AddUserToGroup
+	userDirectPolicy                     // AttachUserPolicy, PutUserPolicy
+	userCredentialed                     // CreateLoginProfile, UpdateLoginProfile, CreateAccessKey
+)
+
+// userActOf is the userAct bit of an API, 0 for others.
+func userActOf(name string) userAct {
+	switch name {
+	case "CreateUser":
+		return userCreated
+	case "AddUserToGroup":
+		return userGrouped
+	case "AttachUserPolicy", "PutUserPolicy":
+		return userDirectPolicy
+	case "CreateLoginProfile", "UpdateLoginProfile", "CreateAccessKey":
+		return userCredentialed
+	}
+	return 0
 }
 
 // signIn is a successful console sign-in that was anomalous (see signInAnomaly).
@@ -655,6 +685,14 @@ func (s *state) add(e Event, cfg Config) {
 		if e.Name == "ConsoleLogin" && len(s.signIns) < maxLinks {
 			if why := signInAnomaly(e, s.p); why != "" {
 				s.signIns = append(s.signIns, signIn{e.Time, e.Score, why, e.ID})
+			}
+		}
+		if bit := userActOf(e.Name); bit != 0 && e.Target != "" && (s.p.Kind != KindIAMUser || e.Target != s.p.Object) {
+			if _, ok := s.userActs[e.Target]; ok || len(s.userActs) < maxTargets {
+				if s.userActs == nil {
+					s.userActs = map[string]userAct{}
+				}
+				s.userActs[e.Target] |= bit
 			}
 		}
 		if what := rootAct(e, s.p); what != "" && !slices.ContainsFunc(s.rootActs, func(x Evidence) bool { return x.Name == what }) {

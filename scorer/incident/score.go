@@ -148,8 +148,10 @@ type chain struct {
 	linked   bool // both ends must act on the same user or role, when the records name it
 }
 
+const chainNewUserKey = "new IAM user given an access key"
+
 var chains = []chain{
-	{"new IAM user given an access key", []string{"CreateUser"}, []string{"CreateAccessKey"}, true},
+	{chainNewUserKey, []string{"CreateUser"}, []string{"CreateAccessKey"}, true},
 	{"role created or its trust changed, then assumed",
 		[]string{"CreateRole", "UpdateAssumeRolePolicy"}, []string{"AssumeRole"}, true},
 	{"logging disabled after a policy grant",
@@ -246,6 +248,14 @@ func (s *state) boosts(cfg Config) []Evidence {
 		}
 		return first, last, ok
 	}
+	// Onboarding: a colleague's user created, placed in a group and given a
+	// password or key is the textbook way to add a person (CIS 1.15:
+	// permissions through groups); the user-credential chains then count at
+	// OnboardWeight.
+	onbW, onbNote := 1.0, ""
+	if s.onboarding() {
+		onbW, onbNote = cfg.OnboardWeight, ", discounted: a new user placed in a group (onboarding)"
+	}
 	for _, c := range chains {
 		f, _, ok1 := okSpan(c.from)
 		_, l, ok2 := okSpan(c.to)
@@ -255,13 +265,17 @@ func (s *state) boosts(cfg Config) []Evidence {
 		if c.linked && !s.linked(byName, c) {
 			continue
 		}
-		out = append(out, Evidence{Boost: "chain", Name: c.name, Score: cfg.ChainScore})
+		w, note := 1.0, ""
+		if c.name == chainNewUserKey {
+			w, note = onbW, onbNote
+		}
+		out = append(out, Evidence{Boost: "chain", Name: c.name + note, Score: w * cfg.ChainScore})
 	}
 	for _, nm := range []string{"CreateLoginProfile", "UpdateLoginProfile"} {
 		for _, a := range byName[nm] {
 			if a.otherUser || a.ok() && s.p.Kind != KindIAMUser && s.p.Kind != KindUnknown {
-				out = append(out, Evidence{Boost: "chain", Name: "console password set for another user (" + nm + ")",
-					Score: max(cfg.ChainScore, a.maxScore), EventID: a.maxID, single: true})
+				out = append(out, Evidence{Boost: "chain", Name: "console password set for another user (" + nm + ")" + onbNote,
+					Score: onbW * max(cfg.ChainScore, a.maxScore), EventID: a.maxID, single: true})
 				break
 			}
 		}
@@ -271,6 +285,26 @@ func (s *state) boosts(cfg Config) []Evidence {
 			Name: fmt.Sprintf("burst of %d secret reads within %v", s.secretBurst, cfg.SecretWindow)})
 	}
 	return append(out, s.links...)
+}
+
+// onboarding reports whether every IAM user given a console password or an
+// access key in this incident (other than the caller) was also created in
+// it, added to a group and given no policy of its own: an administrator
+// adding a colleague. A backdoor user gets AdministratorAccess attached
+// directly (or no group at all); an existing user's new password or key is
+// a takeover, never onboarding.
+func (s *state) onboarding() bool {
+	n := 0
+	for _, act := range s.userActs {
+		if act&userCredentialed == 0 {
+			continue
+		}
+		if act&(userCreated|userGrouped) != userCreated|userGrouped || act&userDirectPolicy != 0 {
+			return false
+		}
+		n++
+	}
+	return n > 0
 }
 
 // reconWeight is how much a reconnaissance stage counts, from the event
