@@ -208,21 +208,39 @@ func (s *state) boosts(cfg Config) []Evidence {
 	// then a successful medium/high-severity write whose last call follows
 	// the moment the ReconMin-th discovery API was first used.
 	var recon []time.Time
-	var reconScores []float64
 	for _, a := range s.apis {
 		if a.tactic == features.TacticDiscovery {
 			recon = append(recon, a.first)
-			reconScores = append(reconScores, a.maxScore)
 		}
 	}
 	if len(recon) >= cfg.ReconMin {
 		slices.SortFunc(recon, time.Time.Compare)
 		tr := recon[cfg.ReconMin-1]
 		var writes []string
+		writeCauses := map[string]bool{}
 		for _, a := range s.apis {
 			if writeTactics[a.tactic] && a.sev >= features.SevMedium && a.ok() && !a.okLast.Before(tr) {
 				writes = append(writes, a.name)
+				for _, c := range a.maxCauses {
+					writeCauses[c] = true
+				}
 			}
+		}
+		// The reconnaissance counts by how unusual the event scorer found it,
+		// but not for the novelty the write already stands for: a session at
+		// an odd hour or from a new address shows that one cause on every
+		// call, and counting it again through the browsing before the write
+		// would make one piece of evidence two. Such discovery calls count 0.
+		var reconScores []float64
+		for _, a := range s.apis {
+			if a.tactic != features.TacticDiscovery {
+				continue
+			}
+			sc := a.maxScore
+			if slices.ContainsFunc(a.maxCauses, func(c string) bool { return writeCauses[c] }) {
+				sc = 0
+			}
+			reconScores = append(reconScores, sc)
 		}
 		if len(writes) > 0 {
 			slices.Sort(writes)
