@@ -360,7 +360,7 @@ func corroborated(ev []Evidence, top Evidence, cfg Config) bool {
 		return true
 	}
 	_, sev := features.Tactic(top.Name)
-	return sev >= features.SevHigh && max(top.Score, ev[0].Score) >= cfg.SoloMin
+	return !ev[0].Novelty && sev >= features.SevHigh && max(top.Score, ev[0].Score) >= cfg.SoloMin
 }
 
 // substantive reports whether the incident holds evidence of what was done,
