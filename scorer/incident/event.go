@@ -169,7 +169,7 @@ func EventFromRecord(get func(field string) string) (e Event, ok bool) {
 	// invocation): the user agent is the caller's free choice, and an
 	// attacker's tools send "Terraform" as easily as a pipeline does; so
 	// ct_iac, which also reads the user agent, is not used.
-	e.IaC = features.IsIaC("", features.Identity{Principal: get(FieldARN)}, get(FieldInvokedBy))
+	e.IaC = features.IsIaC("", features.Identity{Principal: get(FieldARN)}, get(FieldInvokedBy)) || isScanner(get(FieldARN))
 	if obj := get(FieldRiskObject); obj != "" {
 		e.Principal = Principal{Object: obj, Type: get(FieldObjectType), Kind: get(FieldKind)}
 		e.Principal.Account = firstOf(get(FieldAccount), accountOf(get(FieldARN)))
@@ -287,6 +287,33 @@ func NormalizeIdentity(id Identity) Principal {
 		p.Object = arn
 	}
 	return p
+}
+
+// scannerNames are the role or user names of the cloud security posture and
+// audit tools (Prowler, ScoutSuite, the SecurityAudit managed-policy role,
+// Steampipe, CloudSploit, Cloud Custodian): they enumerate every service of
+// every region on a schedule and are denied wherever their policy stops, by
+// design. Recognised by identity, like IaC: an incident counts them as it
+// counts a pipeline.
+var scannerNames = []string{"prowler", "scoutsuite", "securityaudit", "steampipe", "cloudsploit", "custodian"}
+
+// isScanner reports whether the ARN's principal (role, user or session name)
+// names a security scanner.
+func isScanner(arn string) bool {
+	arn = strings.ToLower(arn)
+	_, res, ok := strings.Cut(arn, ":assumed-role/")
+	if !ok {
+		_, res, ok = strings.Cut(arn, ":user/")
+	}
+	if !ok {
+		return false
+	}
+	for _, n := range scannerNames {
+		if strings.Contains(res, n) {
+			return true
+		}
+	}
+	return false
 }
 
 func lastSegment(path string) string {

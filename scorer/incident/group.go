@@ -54,6 +54,11 @@ type Config struct {
 	// evidence is weighted by HabitWeight (0.6).
 	HabitDays   int
 	HabitWeight float64
+	// PeerHabitMin: an API that at least this many (2) other principals of
+	// the same kind and account have as a habit is the peer group's routine
+	// and weighted by HabitWeight too (a new admin's first AttachUserPolicy
+	// is what the other admins do every week).
+	PeerHabitMin int
 
 	// RootScore is the evidence of each account-level act of the root user
 	// that no tenant needs (80): a sign-in without MFA, an access key, a
@@ -84,7 +89,7 @@ func DefaultConfig() Config {
 		DeniedMin: 5, DeniedScore: 60, ReconMin: 3, ReconScore: 55, ChainScore: 80,
 		SecretBurst: 10, SecretWindow: 10 * time.Minute, AuthFailMin: 5, SprayMin: 5,
 		CrossWindow: 60 * time.Minute, CorroborateMin: 40, SoloCap: 79, SoloMin: 90, ReconRef: 50,
-		IaCWeight: 0.5, HabitDays: 3, HabitWeight: 0.6, RootScore: 80, SignInRef: 60, OnboardWeight: 0.5,
+		IaCWeight: 0.5, HabitDays: 3, HabitWeight: 0.6, RootScore: 80, SignInRef: 60, OnboardWeight: 0.5, PeerHabitMin: 2,
 		MaxEventIDs: 20, MaxSources: 3, MaxReasons: 5,
 	}
 }
@@ -134,6 +139,7 @@ func (c Config) withDefaults() Config {
 	def(&c.RootScore, d.RootScore)
 	def(&c.SignInRef, d.SignInRef)
 	def(&c.OnboardWeight, d.OnboardWeight)
+	defInt(&c.PeerHabitMin, d.PeerHabitMin)
 	defInt(&c.MaxEventIDs, d.MaxEventIDs)
 	defInt(&c.MaxSources, d.MaxSources)
 	defInt(&c.MaxReasons, d.MaxReasons)
@@ -167,9 +173,34 @@ type Grouper struct {
 	// habits holds, per principal, the days on which each API was called
 	// successfully in its closed incidents: bounded by principals × APIs.
 	habits map[principalKey]map[string]*habit
+	// peers lists the principals with habits per peer group (account and
+	// kind), for peerHabit.
+	peers map[peerKey][]principalKey
 	// roleChanges are the recent successful CreateRole and
 	// UpdateAssumeRolePolicy calls, kept for CrossWindow + Gap.
 	roleChanges []roleChange
+}
+
+// peerKey is a peer group: principals of one kind in one account.
+type peerKey struct{ account, kind string }
+
+// peerHabit returns, for an API, how many other principals of p's peer group
+// (same account and kind) have it as a habit (HabitDays days or more).
+func (g *Grouper) peerHabit(p Principal) func(api string) int {
+	peers := g.peers[peerKey{p.Account, p.Kind}]
+	self := p.key()
+	return func(api string) int {
+		n := 0
+		for _, k := range peers {
+			if k == self {
+				continue
+			}
+			if h := g.habits[k][api]; h != nil && h.days >= g.cfg.HabitDays {
+				n++
+			}
+		}
+		return n
+	}
 }
 
 // habit counts the distinct days an API was used by one principal.
@@ -189,7 +220,7 @@ type roleChange struct {
 // NewGrouper returns a Grouper with cfg (zero fields take their defaults).
 func NewGrouper(cfg Config) *Grouper {
 	return &Grouper{cfg: cfg.withDefaults(), open: make(map[principalKey]*state),
-		habits: make(map[principalKey]map[string]*habit)}
+		habits: make(map[principalKey]map[string]*habit), peers: make(map[peerKey][]principalKey)}
 }
 
 // Add feeds one event and returns the incidents it closed (those whose
@@ -333,7 +364,7 @@ func (g *Grouper) emit(s *state) {
 		return
 	}
 	h := g.habits[s.p.key()]
-	g.out = append(g.out, s.close(g.cfg, h))
+	g.out = append(g.out, s.close(g.cfg, h, g.peerHabit(s.p)))
 	if s.p.Kind == KindSource {
 		return
 	}
@@ -342,6 +373,8 @@ func (g *Grouper) emit(s *state) {
 	if h == nil {
 		h = map[string]*habit{}
 		g.habits[s.p.key()] = h
+		pk := peerKey{s.p.Account, s.p.Kind}
+		g.peers[pk] = append(g.peers[pk], s.p.key())
 	}
 	day := s.first.Unix() / 86400
 	for _, a := range s.apis {

@@ -473,7 +473,7 @@ func combine(ev []Evidence, k int, decay float64) float64 {
 
 // close scores the incident; habits are the principal's APIs of earlier
 // days (nil for none).
-func (s *state) close(cfg Config, habits map[string]*habit) Incident {
+func (s *state) close(cfg Config, habits map[string]*habit, peerHabit func(api string) int) Incident {
 	in := Incident{
 		ID: ID(s.p, s.first), RiskObject: s.p.Object, RiskObjectType: s.p.Type, PrincipalKind: s.p.Kind,
 		Account: s.p.Account, First: s.first, Last: s.last, EventCount: s.count,
@@ -502,9 +502,11 @@ func (s *state) close(cfg Config, habits map[string]*habit) Incident {
 		// this principal does; denied calls are never habitual, and a
 		// sign-in is every user's habit: its risk lies in how (MFA, address),
 		// which the event score already holds.
-		if h := habits[a.name]; h != nil && h.days >= cfg.HabitDays && a.denied == 0 &&
-			a.tactic != features.TacticInitialAccess {
-			w *= cfg.HabitWeight
+		if a.denied == 0 && a.tactic != features.TacticInitialAccess {
+			if h := habits[a.name]; h != nil && h.days >= cfg.HabitDays ||
+				peerHabit != nil && peerHabit(a.name) >= cfg.PeerHabitMin {
+				w *= cfg.HabitWeight
+			}
 		}
 		ev := Evidence{Name: a.name, Tactic: a.tactic, Score: w * a.maxScore, EventID: a.maxID}
 		in.Evidence = append(in.Evidence, ev)
