@@ -242,9 +242,8 @@ func (s *state) boosts(cfg Config) []Evidence {
 			}
 			reconScores = append(reconScores, sc)
 		}
-		if len(writes) > 0 {
+		if sc := iacW * reconWeight(reconScores, cfg.ReconMin, cfg.ReconRef) * cfg.ReconScore; len(writes) > 0 && sc > 0 {
 			slices.Sort(writes)
-			sc := iacW * reconWeight(reconScores, cfg.ReconMin, cfg.ReconRef) * cfg.ReconScore
 			out = append(out, Evidence{Boost: "recon-then-write", Score: sc,
 				Name: "sensitive write after reconnaissance (" + listNames(writes, 3) + ")" + iacNote})
 		}
