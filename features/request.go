@@ -80,6 +80,11 @@ var (
 	inDetectorEnable  = []string{rp + "enable"}
 	inPubliclyAccess  = []string{rp + "publiclyAccessible"}
 	inUserDataValue   = []string{rp + "userData", rp + "userData.value"}
+
+	// IAM account password policy (UpdateAccountPasswordPolicy).
+	inPwdMinLength = []string{rp + "minimumPasswordLength"}
+	inPwdRequire   = []string{rp + "requireSymbols", rp + "requireNumbers", rp + "requireUppercaseCharacters",
+		rp + "requireLowercaseCharacters"}
 )
 
 // requestInputs is every request field RefineAPI may read, in a stable order.
@@ -93,6 +98,7 @@ var requestInputs = func() []string {
 		inSGCidr, inSGCidr6, inSGProtocol, inSGFromPort, inSGToPort,
 		inSelMgmt, inSelRW, inAdvSelField, inAdvSelEquals, inGlobalEvents, inMultiRegion,
 		inLambdaPrincipal, inLambdaScope, inURLAuthType, inDetectorEnable, inPubliclyAccess, inUserDataValue,
+		inPwdMinLength, inPwdRequire,
 	}
 	var out []string
 	for _, g := range groups {
@@ -146,6 +152,8 @@ var (
 	pDetectorOff     = APIPrior{90, TacticDefenseEvasion, "T1562.001", "disables the GuardDuty detector", ""}
 	pDetectorOn      = APIPrior{15, TacticDefenseEvasion, "T1562.001", "enables the GuardDuty detector", ""}
 	pDBPublic        = APIPrior{75, TacticInitialAccess, "T1190", "makes a database publicly accessible", ""}
+	pPwdWeak         = APIPrior{75, TacticDefenseEvasion, "T1556", "weakens the account password policy", ""}
+	pPwdStrong       = APIPrior{30, TacticDefenseEvasion, "T1556", "sets a strong account password policy", ""}
 )
 
 // refiner reads the request fields of one API through get and returns the refined prior.
@@ -181,6 +189,7 @@ var refiners = []refiner{
 	{"lambda", "CreateFunctionUrlConfig", refineFunctionURL},
 	{"lambda", "UpdateFunctionUrlConfig", refineFunctionURL},
 	{"guardduty", "UpdateDetector", refineDetector},
+	{"iam", "UpdateAccountPasswordPolicy", refinePasswordPolicy},
 }
 
 // RefineAPI adjusts the prior p of an API call with the request parameters that change its
@@ -607,4 +616,45 @@ func refineDetector(get func(string) string) (APIPrior, bool) {
 		return pDetectorOn, true
 	}
 	return APIPrior{}, false
+}
+
+// pwdMinLength is CIS AWS Foundations 1.8's minimum password length.
+const pwdMinLength = 14
+
+// refinePasswordPolicy: a minimum length under pwdMinLength (14, CIS 1.8) or a character class
+// explicitly not required weakens the policy (an attacker who will guess or set passwords next);
+// a length of at least 14 with no class turned off is the hardening shape. Absent fields decide
+// nothing.
+func refinePasswordPolicy(get func(string) string) (APIPrior, bool) {
+	n, ok := atoiField(first(get, inPwdMinLength))
+	off := false
+	for _, f := range inPwdRequire {
+		if isFalse(get(f)) {
+			off = true
+		}
+	}
+	switch {
+	case ok && n < pwdMinLength, off:
+		return pPwdWeak, true
+	case ok:
+		return pPwdStrong, true
+	}
+	return APIPrior{}, false
+}
+
+// atoiField parses a small non-negative integer field without allocating.
+func atoiField(s string) (int, bool) {
+	s = strings.TrimSpace(s)
+	if s == "" || len(s) > 4 {
+		return 0, false
+	}
+	n := 0
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		n = n*10 + int(c-'0')
+	}
+	return n, true
 }

@@ -27,6 +27,17 @@ func TestRefineAPI(t *testing.T) {
 		{"user data replaced", "ec2.amazonaws.com", "ModifyInstanceAttribute", map[string]string{rq + "userData": "<sensitiveDataRemoved>"}, pUserDataWrite, +1},
 		{"instance type changed", "ec2.amazonaws.com", "ModifyInstanceAttribute", map[string]string{rq + "instanceType.value": "m5.large"}, unchanged, 0},
 
+		// IAM password policy (CIS 1.8: at least 14 characters).
+		{"password policy weakened to 6 characters", "iam.amazonaws.com", "UpdateAccountPasswordPolicy",
+			map[string]string{rq + "minimumPasswordLength": "6"}, pPwdWeak, +1},
+		{"password policy without symbols", "iam.amazonaws.com", "UpdateAccountPasswordPolicy",
+			map[string]string{rq + "minimumPasswordLength": "16", rq + "requireSymbols": "false"}, pPwdWeak, +1},
+		{"password policy at 14 characters", "iam.amazonaws.com", "UpdateAccountPasswordPolicy",
+			map[string]string{rq + "minimumPasswordLength": "14", rq + "requireSymbols": "true"}, pPwdStrong, -1},
+		{"password policy without a request", "iam.amazonaws.com", "UpdateAccountPasswordPolicy", nil, unchanged, 0},
+		{"password policy with a garbled length", "iam.amazonaws.com", "UpdateAccountPasswordPolicy",
+			map[string]string{rq + "minimumPasswordLength": "x"}, unchanged, 0},
+
 		// EBS snapshots and AMIs.
 		{"snapshot public", "ec2.amazonaws.com", "ModifySnapshotAttribute",
 			map[string]string{rq + "createVolumePermission.add.items{}.group": "all"}, pSnapshotPublic, +1},

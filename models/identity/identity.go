@@ -37,6 +37,13 @@
 //	instance credentials 45 when an i-… session of a known instance calls from a public address the
 //	   from elsewhere    instance never used
 //	denied call          10 + 25·impact/100 for a known principal denied a call (ct_denied=1)
+//	sign-in without MFA  60·(k+1)/(n+2) for a successful console sign-in without MFA (ct_mfa=0) by a
+//	   against habit     principal whose n ≥ 3 earlier successful sign-ins all used MFA (k = n): the
+//	                     Laplace estimate that the next sign-in uses MFA, so 3 MFA sign-ins give 48
+//	                     and a long habit approaches 60. Fewer than 3 earlier sign-ins, or one
+//	                     earlier sign-in without MFA, abstain: a user who sometimes skips MFA has no
+//	                     habit to break. A classic SOC detection (stolen password, MFA not yet
+//	                     enforced, or a session cookie replayed) that holds in any account.
 //
 // impact is the API's prior impact (ct_api_impact, 0..100). The sum is capped at 100. Context:
 // principals recognisably IaC/CI (ct_iac=1) get novelty ×0.3, read-only console browsing ×0.5
@@ -65,6 +72,8 @@ const (
 	deniedBase     = 10  // a known principal denied a call: 10 + 25·impact/100 points
 	deniedImpact   = 25
 	browsingFactor = 0.5 // novelty of read-only console browsing
+	mfaHabitPoints = 60  // a sign-in without MFA against an all-MFA habit: 60·(k+1)/(n+2) points
+	mfaHabitMin    = 3   // earlier successful sign-ins a principal needs before its MFA habit counts
 )
 
 func init() {
@@ -74,7 +83,7 @@ func init() {
 // Fields read besides the principal field.
 var inputs = []string{"_time", "ct_principal_kind", "ct_account", "ct_session", "ct_access_key", "ct_role",
 	"sourceIPAddress", "ct_ip_class", "eventName", "ct_api_impact", "ct_denied", "ct_iac", "ct_readonly",
-	"ct_ua_family", "requestParameters.roleName", "requestParameters.roleArn"}
+	"ct_ua_family", "requestParameters.roleName", "requestParameters.roleArn", "ct_mfa", "ct_failure"}
 
 // Model is the IdentityNovelty state.
 type Model struct {
@@ -102,6 +111,23 @@ type principal struct {
 	Sessions  map[string]bool     `json:"sessions,omitempty"`
 	Keys      map[string]bool     `json:"keys,omitempty"`
 	Instances map[string][]string `json:"instances,omitempty"` // session i-… -> sorted addresses
+	// SignIns counts successful console sign-ins whose MFA is known, MFASignIns those with MFA: the
+	// principal's MFA habit (a sum, so it merges exactly).
+	SignIns    int64 `json:"signins,omitempty"`
+	MFASignIns int64 `json:"mfa_signins,omitempty"`
+}
+
+// signIn reads a successful console sign-in's MFA: mfa is "1" or "0", ok false for any other
+// event or an unknown MFA.
+func signIn(get func(string) string) (mfa string, ok bool) {
+	if get("eventName") != "ConsoleLogin" || get("ct_failure") != "0" {
+		return "", false
+	}
+	switch m := get("ct_mfa"); m {
+	case "0", "1":
+		return m, true
+	}
+	return "", false
 }
 
 func newIdentity(spec models.Spec) (models.Unsupervised, error) {
@@ -205,6 +231,12 @@ func (m *Model) Add(get func(string) string) {
 			p.Instances[s] = addIPs(p.Instances[s], ip)
 		}
 	}
+	if mfa, ok := signIn(get); ok {
+		p.SignIns++
+		if mfa == "1" {
+			p.MFASignIns++
+		}
+	}
 	if k := get("ct_access_key"); strings.HasPrefix(k, "AKIA") {
 		if p.Keys == nil {
 			p.Keys = map[string]bool{}
@@ -262,6 +294,8 @@ func (m *Model) Merge(b []byte) error {
 			continue
 		}
 		p.N += o.N
+		p.SignIns += o.SignIns
+		p.MFASignIns += o.MFASignIns
 		p.First, p.Last = min(p.First, o.First), max(p.Last, o.Last)
 		p.label(o.Kind, o.Account)
 		for s := range o.Sessions {

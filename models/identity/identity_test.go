@@ -3,6 +3,7 @@ package identity
 import (
 	"fmt"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -193,4 +194,76 @@ func TestIdentitySummaryAbstains(t *testing.T) {
 	}
 	require.True(t, found, "%v", rows)
 	require.Contains(t, u.Report(), [2]string{"peer_groups_abstaining", "2"})
+}
+
+// signin is a successful console sign-in by user at t, with or without MFA.
+func signin(t int64, user string, mfa bool) event {
+	e := raw(t, "arn:aws:iam::111122223333:user/"+user, "IAMUser", "ConsoleLogin", "81.2.69.160", "")
+	e["eventSource"], e["eventType"], e["responseElements.ConsoleLogin"] = "signin.amazonaws.com", "AwsConsoleSignIn", "Success"
+	e["additionalEventData.MFAUsed"] = map[bool]string{true: "Yes", false: "No"}[mfa]
+	return derive(e)
+}
+
+// TestIdentityMFAHabit: a sign-in without MFA scores only against a habit of n ≥ 3 earlier
+// sign-ins that all used MFA, 60·(n+1)/(n+2) points; too little history or a mixed habit abstains.
+func TestIdentityMFAHabit(t *testing.T) {
+	day4 := int64(t0 + 4*86400 + 3600)
+	habit := func(mfa ...bool) []event {
+		var evs []event
+		for i, m := range mfa {
+			evs = append(evs, signin(t0+int64(i)*86400+300, "alice", m))
+		}
+		return evs
+	}
+	for _, c := range []struct {
+		name    string
+		history []event
+		event   event
+		want    float64
+		status  string
+	}{
+		{"three MFA sign-ins, then none", habit(true, true, true), signin(day4, "alice", false), 60 * 4.0 / 5, "sign-in without MFA against habit"},
+		{"ten MFA sign-ins, then none", habit(true, true, true, true, true, true, true, true, true, true), signin(day4, "alice", false), 60 * 11.0 / 12, "sign-in without MFA against habit"},
+		{"two MFA sign-ins: too little history", habit(true, true), signin(day4, "alice", false), 0, "known"},
+		{"one earlier sign-in without MFA: no habit", habit(true, false, true, true), signin(day4, "alice", false), 0, "known"},
+		{"with MFA as usual", habit(true, true, true), signin(day4, "alice", true), 0, "known"},
+		{"never uses MFA", habit(false, false, false), signin(day4, "alice", false), 0, "known"},
+		{"another user's habit does not count", habit(true, true, true), signin(day4, "bob", false), 0, "known"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			u := fitted(t, nil, append(history(), c.history...))
+			s, err := u.Scorer(nil)
+			require.NoError(t, err)
+			out := make([]string, len(s.Outputs()))
+			r := s.Score(c.event.get, out)
+			// A human's sign-in also opens a session; only the MFA reason is checked here.
+			got := 0.0
+			for _, x := range r.Reasons {
+				if strings.Contains(x.Text, "sign-in without MFA") {
+					got = x.Points
+					require.Contains(t, x.Text, "earlier sign-ins all used MFA")
+				}
+			}
+			require.InDelta(t, c.want, got, 1e-9, "%+v", r)
+			if c.want > 0 {
+				require.Equal(t, c.status, out[0])
+			}
+		})
+	}
+}
+
+// TestIdentityMFAHabitMerges: the habit counts merge by sum, so two partial fits give the model
+// of all events.
+func TestIdentityMFAHabitMerges(t *testing.T) {
+	a := fitted(t, nil, []event{signin(t0, "alice", true), signin(t0+86400, "alice", true)})
+	b := fitted(t, nil, []event{signin(t0+2*86400, "alice", true)})
+	st, err := b.State()
+	require.NoError(t, err)
+	require.NoError(t, a.Merge(st))
+	all := fitted(t, nil, []event{signin(t0, "alice", true), signin(t0+86400, "alice", true), signin(t0+2*86400, "alice", true)})
+	want, err := all.State()
+	require.NoError(t, err)
+	got, err := a.State()
+	require.NoError(t, err)
+	require.JSONEq(t, string(want), string(got))
 }

@@ -132,6 +132,14 @@ func (s *scorer) Score(get func(string) string, out []string) models.Risk {
 			fmt.Sprintf("first use of long-term access key %s by %s (%d keys before)%s", k, name, len(p.Keys), why))
 		status = "new access key"
 	}
+	// MFA habit: a sign-in without MFA by a principal whose earlier sign-ins all used it. Not
+	// discounted for IaC or browsing: a sign-in is neither.
+	if mfa, ok := signIn(get); ok && mfa == "0" && p.SignIns >= mfaHabitMin && p.MFASignIns == p.SignIns {
+		h := float64(p.MFASignIns+1) / float64(p.SignIns+2)
+		add(mfaHabitPoints*h, "initial-access",
+			fmt.Sprintf("sign-in without MFA by %s, whose %d earlier sign-ins all used MFA", name, p.SignIns))
+		status = "sign-in without MFA against habit"
+	}
 	if sess := get("ct_session"); instanceSession(sess) && get("ct_ip_class") == "public_ipv4" {
 		ip := strings.TrimSpace(get("sourceIPAddress"))
 		if ips, ok := p.Instances[sess]; ok && len(ips) < maxIPs {

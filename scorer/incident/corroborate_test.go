@@ -41,6 +41,7 @@ func TestCorroborated(t *testing.T) {
 		{"second piece under CorroborateMin", []Evidence{{Name: "CreateUser", Score: 85}, {Name: "ListUsers", Score: 39}}, false},
 		{"lone high-severity event at SoloMin", []Evidence{{Name: "DeleteTrail", Score: 90}}, true},
 		{"lone high-severity event under SoloMin", []Evidence{{Name: "DeleteTrail", Score: 89}}, false},
+		{"lone high-severity event led by novelty (where or when, not what)", []Evidence{{Name: "DeleteTrail", Score: 95, Novelty: true, acts: 1}}, false},
 		{"lone medium-severity event", []Evidence{{Name: "CreateUser", Score: 99}}, false},
 		{"novelty piece standing for two sensitive calls", []Evidence{{Name: "CreateUser", Score: 85, Novelty: true, acts: 2}}, true},
 		{"novelty piece standing for one sensitive call", []Evidence{{Name: "CreateUser", Score: 85, Novelty: true, acts: 1}}, false},

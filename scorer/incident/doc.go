@@ -26,12 +26,18 @@
 //	                      of secrets or data)
 //	HabitWeight (0.6)     the principal called the API successfully in incidents
 //	                      on ≥ HabitDays (3) earlier days (a steady habit; never
-//	                      for denied calls or sign-ins, whose risk is how, not what)
+//	                      for denied calls or sign-ins, whose risk is how, not what),
+//	                      or ≥ PeerHabitMin (2) other principals of its peer group
+//	                      (same kind, same account) have it as such a habit: a new
+//	                      admin's first AttachUserPolicy is the other admins' routine
 //	IaCWeight (0.5)       every event but the strongest, when most events of the
 //	                      incident come from IaC/CI (role, session or user name or
 //	                      a CloudFormation invocation; not the user agent, which
-//	                      an attacker sets at will): a pipeline changes many
-//	                      resources by design
+//	                      an attacker sets at will) or from a security scanner
+//	                      (Prowler, ScoutSuite, SecurityAudit, Steampipe,
+//	                      CloudSploit, Custodian, by name): a pipeline changes many
+//	                      resources and a scanner is denied wherever its policy
+//	                      stops, by design
 //
 // plus boost evidence the session as a whole shows:
 //
@@ -44,7 +50,9 @@
 //	                    defense-evasion, exfiltration or impact call:
 //	                    s = ReconScore (55) · min(1, m/ReconRef), m the mean event
 //	                    score of the ReconMin strongest discovery APIs, ReconRef = 50
-//	                    (browsing the event scorer found routine adds little),
+//	                    (browsing the event scorer found routine adds little; a
+//	                    discovery call led by the novelty cause the write already
+//	                    stands for, the same odd hour or new address, counts 0),
 //	                    times IaCWeight for a pipeline
 //	known chains        s = ChainScore (80) each: CreateUser → CreateAccessKey;
 //	                    CreateRole/UpdateAssumeRolePolicy → AssumeRole; a policy
@@ -53,7 +61,31 @@
 //	                    SecretWindow (10m); a successful sign-in after ≥ AuthFailMin
 //	                    failed ones; failed sign-ins of ≥ SprayMin (5) principals
 //	                    from one address (a password spray: an extra incident
-//	                    whose risk object is the address)
+//	                    whose risk object is the address);
+//	                    GetModelInvocationLoggingConfiguration → InvokeModel*/
+//	                    Converse* (LLMjacking: is anyone logging my prompts?);
+//	                    CreateUser → CreateAccessKey and a console password for
+//	                    another user count × OnboardWeight (0.5) when every user
+//	                    given a password or key was created in the session, added
+//	                    to a group and given no policy of its own (onboarding, CIS
+//	                    1.15; a backdoor gets AdministratorAccess attached directly)
+//	sign-in then        a successful console sign-in that was anomalous, then
+//	  credential access credential reads or IAM enumeration (GetSecretValue,
+//	                    ListSecrets, GetParameter(s), ListUsers, ListAccessKeys,
+//	                    credential report, GetAccountAuthorizationDetails, …):
+//	                    s = ChainScore · min(1, m/SignInRef), m the sign-in's score,
+//	                    SignInRef = 60, when the sign-in was root without MFA or
+//	                    without MFA against the principal's all-MFA habit
+//	                    (IdentityNovelty) and the follow-up (or a sensitive write)
+//	                    is not a habit; s = ChainScore when the sign-in was only
+//	                    from a new address or at an unusual hour and then ≥ 2
+//	                    credential APIs the principal never called before, with
+//	                    ≥ HabitDays days of history (people travel; they do not
+//	                    start reading secrets on the trip)
+//	root acts           s = RootScore (80) each, as one call's evidence: root
+//	                    signing in without MFA, creating an access key, changing
+//	                    or deleting the password policy (CIS 1.4–1.6; root with
+//	                    MFA reading billing is break-glass routine)
 //	cross-principal     a role created or its trust changed by A, then assumed by
 //	  role chain        B ≠ A within CrossWindow (60m): the same role when both
 //	                    records name it, else only from another account (one
@@ -72,9 +104,11 @@
 // distinct events at 50 give 71, one gives 50) and a known chain alone puts a
 // session at the alert threshold (80). Corroboration: unless s_1 ≥
 // CorroborateMin (40), or s_0 is a multi-event chain or burst, or s_0 is an
-// API of high severity scoring ≥ SoloMin (90), the score is held at SoloCap
-// (79, under the alert): one routine admin's one unusual call does not page,
-// a lone DeleteTrail far off its baseline does. A novelty piece standing for
+// API of high severity scoring ≥ SoloMin (90) whose leading reason is not a
+// novelty, the score is held at SoloCap (79, under the alert): one routine
+// admin's one unusual call does not page, a lone DeleteTrail far off its
+// baseline does, and an admin's CreateAccessKey scored 92 because the hour
+// was unusual does not (where or when is context, not what was done). A novelty piece standing for
 // ≥ 2 sensitive writes or denied sensitive calls counts as several events.
 // Novelty alone does not page either: unless the incident holds a chain or
 // burst, a denied sensitive call, a successful sensitive write, or a
@@ -86,6 +120,12 @@
 // one odd hour and one new address, 85→76), standard 14→14 and 13→13;
 // benign alerts per 10,000 benign events shifted 4.55→1.82 and 2.85→1.28,
 // standard 2.49→0.53 and 2.12→0.60.
+//
+// Then, before → after the sign-in, root, LLMjacking, onboarding, peer-habit,
+// scanner and novelty-solo rules (same commands, the pipeline also gaining
+// IdentityNovelty's MFA habit): attacks alerted shifted 14→17 and 14→17,
+// standard 14→17 and 13→17; benign per 10,000 shifted 1.82→0.99 and
+// 1.28→0.90, standard 0.53→0.38 and 0.60→0.30 (README, Incidents).
 // An incident-scope benign verdict then multiplies the score by Discount.
 //
 // # Feedback

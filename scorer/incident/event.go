@@ -55,7 +55,10 @@ type Event struct {
 	// whose RoleAccount is not the caller's crosses accounts.
 	RoleAccount string
 	IaC         bool // made by infrastructure-as-code or CI, by identity (see EventFromRecord)
-	Principal   Principal
+	// MFA is "1" when the sign-in used MFA or the session is MFA-authenticated,
+	// "0" when the record says it was not, "" when it does not say.
+	MFA       string
+	Principal Principal
 }
 
 // Input field names read by EventFromRecord.
@@ -89,6 +92,9 @@ const (
 	FieldAPITechnique = "ct_api_technique"
 	FieldReadOnly     = "ct_readonly"
 	FieldReadOnlyCT   = "readOnly"
+	FieldMFA          = "ct_mfa"
+	FieldMFAUsed      = "additionalEventData.MFAUsed"
+	FieldMFAAuth      = "userIdentity.sessionContext.attributes.mfaAuthenticated"
 )
 
 // RequiredFields lists every field EventFromRecord reads, for a command's
@@ -98,7 +104,7 @@ func RequiredFields() []string {
 		FieldTime, FieldEventTime, FieldEventID, FieldEventName, FieldSourceIP, FieldScore,
 		FieldCategory, FieldReasons, FieldErrorCode, FieldErrorMessage, FieldLoginResult, FieldARN, FieldIdentityType, FieldAccount,
 		FieldInvokedBy, FieldUserName, FieldIssuerName, FieldPrincipalID, FieldTargetUser, FieldRoleName, FieldRoleARN, FieldRiskObject, FieldObjectType, FieldKind, FieldDenied,
-		FieldAPITactic, FieldAPITechnique, FieldReadOnly, FieldReadOnlyCT,
+		FieldAPITactic, FieldAPITechnique, FieldReadOnly, FieldReadOnlyCT, FieldMFA, FieldMFAUsed, FieldMFAAuth,
 	}
 }
 
@@ -140,6 +146,17 @@ func EventFromRecord(get func(field string) string) (e Event, ok bool) {
 	default:
 		e.ReadOnly = readOnlyVerb(e.Name)
 	}
+	switch m := get(FieldMFA); m {
+	case "0", "1":
+		e.MFA = m
+	default:
+		switch u, a := get(FieldMFAUsed), get(FieldMFAAuth); {
+		case strings.EqualFold(u, "Yes"), strings.EqualFold(a, "true"):
+			e.MFA = "1"
+		case strings.EqualFold(u, "No"), strings.EqualFold(a, "false"):
+			e.MFA = "0"
+		}
+	}
 	e.Target = get(FieldTargetUser)
 	e.Role = get(FieldRoleName)
 	if arn := get(FieldRoleARN); arn != "" {
@@ -152,7 +169,7 @@ func EventFromRecord(get func(field string) string) (e Event, ok bool) {
 	// invocation): the user agent is the caller's free choice, and an
 	// attacker's tools send "Terraform" as easily as a pipeline does; so
 	// ct_iac, which also reads the user agent, is not used.
-	e.IaC = features.IsIaC("", features.Identity{Principal: get(FieldARN)}, get(FieldInvokedBy))
+	e.IaC = features.IsIaC("", features.Identity{Principal: get(FieldARN)}, get(FieldInvokedBy)) || isScanner(get(FieldARN))
 	if obj := get(FieldRiskObject); obj != "" {
 		e.Principal = Principal{Object: obj, Type: get(FieldObjectType), Kind: get(FieldKind)}
 		e.Principal.Account = firstOf(get(FieldAccount), accountOf(get(FieldARN)))
@@ -270,6 +287,33 @@ func NormalizeIdentity(id Identity) Principal {
 		p.Object = arn
 	}
 	return p
+}
+
+// scannerNames are the role or user names of the cloud security posture and
+// audit tools (Prowler, ScoutSuite, the SecurityAudit managed-policy role,
+// Steampipe, CloudSploit, Cloud Custodian): they enumerate every service of
+// every region on a schedule and are denied wherever their policy stops, by
+// design. Recognised by identity, like IaC: an incident counts them as it
+// counts a pipeline.
+var scannerNames = []string{"prowler", "scoutsuite", "securityaudit", "steampipe", "cloudsploit", "custodian"}
+
+// isScanner reports whether the ARN's principal (role, user or session name)
+// names a security scanner.
+func isScanner(arn string) bool {
+	arn = strings.ToLower(arn)
+	_, res, ok := strings.Cut(arn, ":assumed-role/")
+	if !ok {
+		_, res, ok = strings.Cut(arn, ":user/")
+	}
+	if !ok {
+		return false
+	}
+	for _, n := range scannerNames {
+		if strings.Contains(res, n) {
+			return true
+		}
+	}
+	return false
 }
 
 func lastSegment(path string) string {

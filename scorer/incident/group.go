@@ -54,6 +54,22 @@ type Config struct {
 	// evidence is weighted by HabitWeight (0.6).
 	HabitDays   int
 	HabitWeight float64
+	// PeerHabitMin: an API that at least this many (2) other principals of
+	// the same kind and account have as a habit is the peer group's routine
+	// and weighted by HabitWeight too (a new admin's first AttachUserPolicy
+	// is what the other admins do every week).
+	PeerHabitMin int
+
+	// RootScore is the evidence of each account-level act of the root user
+	// that no tenant needs (80): a sign-in without MFA, an access key, a
+	// password-policy change (see rootAct).
+	RootScore float64
+	// SignInRef is the sign-in event score at which an anomalous sign-in
+	// followed by credential access counts fully (60; see signInChain).
+	SignInRef float64
+	// OnboardWeight multiplies the user-credential chains of an incident
+	// that onboards a colleague (0.5; see onboarding).
+	OnboardWeight float64
 
 	SecretBurst  int           // successful GetSecretValue calls that make a secrets burst (10)
 	SecretWindow time.Duration // ... within this long (10m); applications read secrets all day
@@ -73,7 +89,7 @@ func DefaultConfig() Config {
 		DeniedMin: 5, DeniedScore: 60, ReconMin: 3, ReconScore: 55, ChainScore: 80,
 		SecretBurst: 10, SecretWindow: 10 * time.Minute, AuthFailMin: 5, SprayMin: 5,
 		CrossWindow: 60 * time.Minute, CorroborateMin: 40, SoloCap: 79, SoloMin: 90, ReconRef: 50,
-		IaCWeight: 0.5, HabitDays: 3, HabitWeight: 0.6,
+		IaCWeight: 0.5, HabitDays: 3, HabitWeight: 0.6, RootScore: 80, SignInRef: 60, OnboardWeight: 0.5, PeerHabitMin: 2,
 		MaxEventIDs: 20, MaxSources: 3, MaxReasons: 5,
 	}
 }
@@ -120,6 +136,10 @@ func (c Config) withDefaults() Config {
 	def(&c.IaCWeight, d.IaCWeight)
 	defInt(&c.HabitDays, d.HabitDays)
 	def(&c.HabitWeight, d.HabitWeight)
+	def(&c.RootScore, d.RootScore)
+	def(&c.SignInRef, d.SignInRef)
+	def(&c.OnboardWeight, d.OnboardWeight)
+	defInt(&c.PeerHabitMin, d.PeerHabitMin)
 	defInt(&c.MaxEventIDs, d.MaxEventIDs)
 	defInt(&c.MaxSources, d.MaxSources)
 	defInt(&c.MaxReasons, d.MaxReasons)
@@ -153,9 +173,34 @@ type Grouper struct {
 	// habits holds, per principal, the days on which each API was called
 	// successfully in its closed incidents: bounded by principals × APIs.
 	habits map[principalKey]map[string]*habit
+	// peers lists the principals with habits per peer group (account and
+	// kind), for peerHabit.
+	peers map[peerKey][]principalKey
 	// roleChanges are the recent successful CreateRole and
 	// UpdateAssumeRolePolicy calls, kept for CrossWindow + Gap.
 	roleChanges []roleChange
+}
+
+// peerKey is a peer group: principals of one kind in one account.
+type peerKey struct{ account, kind string }
+
+// peerHabit returns, for an API, how many other principals of p's peer group
+// (same account and kind) have it as a habit (HabitDays days or more).
+func (g *Grouper) peerHabit(p Principal) func(api string) int {
+	peers := g.peers[peerKey{p.Account, p.Kind}]
+	self := p.key()
+	return func(api string) int {
+		n := 0
+		for _, k := range peers {
+			if k == self {
+				continue
+			}
+			if h := g.habits[k][api]; h != nil && h.days >= g.cfg.HabitDays {
+				n++
+			}
+		}
+		return n
+	}
 }
 
 // habit counts the distinct days an API was used by one principal.
@@ -175,7 +220,7 @@ type roleChange struct {
 // NewGrouper returns a Grouper with cfg (zero fields take their defaults).
 func NewGrouper(cfg Config) *Grouper {
 	return &Grouper{cfg: cfg.withDefaults(), open: make(map[principalKey]*state),
-		habits: make(map[principalKey]map[string]*habit)}
+		habits: make(map[principalKey]map[string]*habit), peers: make(map[peerKey][]principalKey)}
 }
 
 // Add feeds one event and returns the incidents it closed (those whose
@@ -319,7 +364,7 @@ func (g *Grouper) emit(s *state) {
 		return
 	}
 	h := g.habits[s.p.key()]
-	g.out = append(g.out, s.close(g.cfg, h))
+	g.out = append(g.out, s.close(g.cfg, h, g.peerHabit(s.p)))
 	if s.p.Kind == KindSource {
 		return
 	}
@@ -328,6 +373,8 @@ func (g *Grouper) emit(s *state) {
 	if h == nil {
 		h = map[string]*habit{}
 		g.habits[s.p.key()] = h
+		pk := peerKey{s.p.Account, s.p.Kind}
+		g.peers[pk] = append(g.peers[pk], s.p.key())
 	}
 	day := s.first.Unix() / 86400
 	for _, a := range s.apis {
@@ -447,11 +494,47 @@ type state struct {
 	secretTimes []time.Time
 	secretBurst int
 	authFails   int
-	users       map[string]bool // source-address incidents: principals seen, at most maxTargets
-	firstFail   time.Time       // first failed sign-in
-	okAfterFail bool            // a successful sign-in after the first failure
-	iac         int             // events made by IaC/CI
-	links       []Evidence      // cross-principal chains (linkAssume), at most maxLinks
+	users       map[string]bool    // source-address incidents: principals seen, at most maxTargets
+	firstFail   time.Time          // first failed sign-in
+	okAfterFail bool               // a successful sign-in after the first failure
+	iac         int                // events made by IaC/CI
+	links       []Evidence         // cross-principal chains (linkAssume), at most maxLinks
+	signIns     []signIn           // anomalous successful sign-ins, at most maxLinks
+	rootActs    []Evidence         // root's account-level acts (rootAct), one per kind
+	userActs    map[string]userAct // IAM users acted on (requestParameters.userName), at most maxTargets
+}
+
+// userAct records what an incident did to one IAM user (see onboarding).
+type userAct uint8
+
+const (
+	userCreated      userAct = 1 << iota // CreateUser
+	userGrouped                          // AddUserToGroup
+	userDirectPolicy                     // AttachUserPolicy, PutUserPolicy
+	userCredentialed                     // CreateLoginProfile, UpdateLoginProfile, CreateAccessKey
+)
+
+// userActOf is the userAct bit of an API, 0 for others.
+func userActOf(name string) userAct {
+	switch name {
+	case "CreateUser":
+		return userCreated
+	case "AddUserToGroup":
+		return userGrouped
+	case "AttachUserPolicy", "PutUserPolicy":
+		return userDirectPolicy
+	case "CreateLoginProfile", "UpdateLoginProfile", "CreateAccessKey":
+		return userCredentialed
+	}
+	return 0
+}
+
+// signIn is a successful console sign-in that was anomalous (see signInAnomaly).
+type signIn struct {
+	t     time.Time
+	score float64
+	why   string
+	id    string
 }
 
 // maxLinks bounds the cross-principal chains kept per incident.
@@ -630,6 +713,24 @@ func (s *state) add(e Event, cfg Config) {
 	}
 	if e.Name == "GetSecretValue" && !e.Denied {
 		s.trackSecret(e.Time, cfg)
+	}
+	if !e.Denied && !e.AuthFail {
+		if e.Name == "ConsoleLogin" && len(s.signIns) < maxLinks {
+			if why := signInAnomaly(e, s.p); why != "" {
+				s.signIns = append(s.signIns, signIn{e.Time, e.Score, why, e.ID})
+			}
+		}
+		if bit := userActOf(e.Name); bit != 0 && e.Target != "" && (s.p.Kind != KindIAMUser || e.Target != s.p.Object) {
+			if _, ok := s.userActs[e.Target]; ok || len(s.userActs) < maxTargets {
+				if s.userActs == nil {
+					s.userActs = map[string]userAct{}
+				}
+				s.userActs[e.Target] |= bit
+			}
+		}
+		if what := rootAct(e, s.p); what != "" && !slices.ContainsFunc(s.rootActs, func(x Evidence) bool { return x.Name == what }) {
+			s.rootActs = append(s.rootActs, Evidence{Boost: "root", Name: what, Score: cfg.RootScore, EventID: e.ID, single: true})
+		}
 	}
 	s.keepID(e, cfg.MaxEventIDs)
 }

@@ -22,6 +22,7 @@ import (
 //	first time P used F=V (…                       → F=V
 //	P rarely uses F=V (…                           → F=V
 //	F=V is outside the usual range … (p=…)         → F=V
+//	F=V is below the smallest value seen, …        → F=V
 //	first time K P is seen …                       → new principal
 //	first session S of P …                         → new session S
 //	first use of long-term access key K by P …     → new key K
@@ -61,6 +62,11 @@ func noveltyCause(r string) string {
 		return fieldValue(rest, " (")
 	case strings.Contains(r, " is outside the usual range "):
 		v, _, _ := strings.Cut(r, " is outside the usual range ")
+		if strings.Contains(v, "=") {
+			return v
+		}
+	case strings.Contains(r, " is below the smallest value seen"):
+		v, _, _ := strings.Cut(r, " is below the smallest value seen")
 		if strings.Contains(v, "=") {
 			return v
 		}

@@ -28,6 +28,7 @@ func TestNoveltyCauses(t *testing.T) {
 		{"rare value", []string{rareIP}, []string{"sourceIPAddress=198.51.100.9"}, true},
 		{"rare and first-seen value are one cause", []string{rareIP, newIP}, []string{"sourceIPAddress=198.51.100.9"}, true},
 		{"unusual hour", []string{oddHour}, []string{"ct_hour=3"}, true},
+		{"hour below any seen", []string{"ct_hour=5 is below the smallest value seen, 7 for ct_principal=alice"}, []string{"ct_hour=5"}, true},
 		{"new principal", []string{newPrinc}, []string{"new principal"}, true},
 		{"rarely used value", []string{"alice rarely uses eventName=SendCommand (2 of 900 events)"}, []string{"eventName=SendCommand"}, true},
 		{"new session", []string{"first session s-1 of alice (4 sessions before)"}, []string{"new session s-1"}, true},

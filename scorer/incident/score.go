@@ -148,8 +148,10 @@ type chain struct {
 	linked   bool // both ends must act on the same user or role, when the records name it
 }
 
+const chainNewUserKey = "new IAM user given an access key"
+
 var chains = []chain{
-	{"new IAM user given an access key", []string{"CreateUser"}, []string{"CreateAccessKey"}, true},
+	{chainNewUserKey, []string{"CreateUser"}, []string{"CreateAccessKey"}, true},
 	{"role created or its trust changed, then assumed",
 		[]string{"CreateRole", "UpdateAssumeRolePolicy"}, []string{"AssumeRole"}, true},
 	{"logging disabled after a policy grant",
@@ -159,6 +161,12 @@ var chains = []chain{
 		// PutEventSelectors are routine trail administration.
 		[]string{"StopLogging", "DeleteTrail", "DeleteDetector", "DeleteFlowLogs", "StopConfigurationRecorder",
 			"DeleteConfigurationRecorder"}, false},
+	// LLMjacking (Sysdig, Permiso 2024): stolen keys check whether prompts
+	// are logged before running models on the victim's bill. Applications
+	// invoke models; they do not read the account's logging configuration.
+	{"model invocation logging checked, then models invoked",
+		[]string{"GetModelInvocationLoggingConfiguration"},
+		[]string{"InvokeModel", "InvokeModelWithResponseStream", "Converse", "ConverseStream"}, false},
 }
 
 // boosts returns the evidence that only the session as a whole shows.
@@ -200,25 +208,42 @@ func (s *state) boosts(cfg Config) []Evidence {
 	// then a successful medium/high-severity write whose last call follows
 	// the moment the ReconMin-th discovery API was first used.
 	var recon []time.Time
-	var reconScores []float64
 	for _, a := range s.apis {
 		if a.tactic == features.TacticDiscovery {
 			recon = append(recon, a.first)
-			reconScores = append(reconScores, a.maxScore)
 		}
 	}
 	if len(recon) >= cfg.ReconMin {
 		slices.SortFunc(recon, time.Time.Compare)
 		tr := recon[cfg.ReconMin-1]
 		var writes []string
+		writeCauses := map[string]bool{}
 		for _, a := range s.apis {
 			if writeTactics[a.tactic] && a.sev >= features.SevMedium && a.ok() && !a.okLast.Before(tr) {
 				writes = append(writes, a.name)
+				for _, c := range a.maxCauses {
+					writeCauses[c] = true
+				}
 			}
 		}
-		if len(writes) > 0 {
+		// The reconnaissance counts by how unusual the event scorer found it,
+		// but not for the novelty the write already stands for: a session at
+		// an odd hour or from a new address shows that one cause on every
+		// call, and counting it again through the browsing before the write
+		// would make one piece of evidence two. Such discovery calls count 0.
+		var reconScores []float64
+		for _, a := range s.apis {
+			if a.tactic != features.TacticDiscovery {
+				continue
+			}
+			sc := a.maxScore
+			if slices.ContainsFunc(a.maxCauses, func(c string) bool { return writeCauses[c] }) {
+				sc = 0
+			}
+			reconScores = append(reconScores, sc)
+		}
+		if sc := iacW * reconWeight(reconScores, cfg.ReconMin, cfg.ReconRef) * cfg.ReconScore; len(writes) > 0 && sc > 0 {
 			slices.Sort(writes)
-			sc := iacW * reconWeight(reconScores, cfg.ReconMin, cfg.ReconRef) * cfg.ReconScore
 			out = append(out, Evidence{Boost: "recon-then-write", Score: sc,
 				Name: "sensitive write after reconnaissance (" + listNames(writes, 3) + ")" + iacNote})
 		}
@@ -240,6 +265,14 @@ func (s *state) boosts(cfg Config) []Evidence {
 		}
 		return first, last, ok
 	}
+	// Onboarding: a colleague's user created, placed in a group and given a
+	// password or key is the textbook way to add a person (CIS 1.15:
+	// permissions through groups); the user-credential chains then count at
+	// OnboardWeight.
+	onbW, onbNote := 1.0, ""
+	if s.onboarding() {
+		onbW, onbNote = cfg.OnboardWeight, ", discounted: a new user placed in a group (onboarding)"
+	}
 	for _, c := range chains {
 		f, _, ok1 := okSpan(c.from)
 		_, l, ok2 := okSpan(c.to)
@@ -249,13 +282,17 @@ func (s *state) boosts(cfg Config) []Evidence {
 		if c.linked && !s.linked(byName, c) {
 			continue
 		}
-		out = append(out, Evidence{Boost: "chain", Name: c.name, Score: cfg.ChainScore})
+		w, note := 1.0, ""
+		if c.name == chainNewUserKey {
+			w, note = onbW, onbNote
+		}
+		out = append(out, Evidence{Boost: "chain", Name: c.name + note, Score: w * cfg.ChainScore})
 	}
 	for _, nm := range []string{"CreateLoginProfile", "UpdateLoginProfile"} {
 		for _, a := range byName[nm] {
 			if a.otherUser || a.ok() && s.p.Kind != KindIAMUser && s.p.Kind != KindUnknown {
-				out = append(out, Evidence{Boost: "chain", Name: "console password set for another user (" + nm + ")",
-					Score: max(cfg.ChainScore, a.maxScore), EventID: a.maxID, single: true})
+				out = append(out, Evidence{Boost: "chain", Name: "console password set for another user (" + nm + ")" + onbNote,
+					Score: onbW * max(cfg.ChainScore, a.maxScore), EventID: a.maxID, single: true})
 				break
 			}
 		}
@@ -265,6 +302,26 @@ func (s *state) boosts(cfg Config) []Evidence {
 			Name: fmt.Sprintf("burst of %d secret reads within %v", s.secretBurst, cfg.SecretWindow)})
 	}
 	return append(out, s.links...)
+}
+
+// onboarding reports whether every IAM user given a console password or an
+// access key in this incident (other than the caller) was also created in
+// it, added to a group and given no policy of its own: an administrator
+// adding a colleague. A backdoor user gets AdministratorAccess attached
+// directly (or no group at all); an existing user's new password or key is
+// a takeover, never onboarding.
+func (s *state) onboarding() bool {
+	n := 0
+	for _, act := range s.userActs {
+		if act&userCredentialed == 0 {
+			continue
+		}
+		if act&(userCreated|userGrouped) != userCreated|userGrouped || act&userDirectPolicy != 0 {
+			return false
+		}
+		n++
+	}
+	return n > 0
 }
 
 // reconWeight is how much a reconnaissance stage counts, from the event
@@ -302,7 +359,7 @@ func corroborated(ev []Evidence, top Evidence, cfg Config) bool {
 		return true
 	}
 	_, sev := features.Tactic(top.Name)
-	return sev >= features.SevHigh && max(top.Score, ev[0].Score) >= cfg.SoloMin
+	return !ev[0].Novelty && sev >= features.SevHigh && max(top.Score, ev[0].Score) >= cfg.SoloMin
 }
 
 // substantive reports whether the incident holds evidence of what was done,
@@ -415,7 +472,7 @@ func combine(ev []Evidence, k int, decay float64) float64 {
 
 // close scores the incident; habits are the principal's APIs of earlier
 // days (nil for none).
-func (s *state) close(cfg Config, habits map[string]*habit) Incident {
+func (s *state) close(cfg Config, habits map[string]*habit, peerHabit func(api string) int) Incident {
 	in := Incident{
 		ID: ID(s.p, s.first), RiskObject: s.p.Object, RiskObjectType: s.p.Type, PrincipalKind: s.p.Kind,
 		Account: s.p.Account, First: s.first, Last: s.last, EventCount: s.count,
@@ -444,9 +501,11 @@ func (s *state) close(cfg Config, habits map[string]*habit) Incident {
 		// this principal does; denied calls are never habitual, and a
 		// sign-in is every user's habit: its risk lies in how (MFA, address),
 		// which the event score already holds.
-		if h := habits[a.name]; h != nil && h.days >= cfg.HabitDays && a.denied == 0 &&
-			a.tactic != features.TacticInitialAccess {
-			w *= cfg.HabitWeight
+		if a.denied == 0 && a.tactic != features.TacticInitialAccess {
+			if h := habits[a.name]; h != nil && h.days >= cfg.HabitDays ||
+				peerHabit != nil && peerHabit(a.name) >= cfg.PeerHabitMin {
+				w *= cfg.HabitWeight
+			}
 		}
 		ev := Evidence{Name: a.name, Tactic: a.tactic, Score: w * a.maxScore, EventID: a.maxID}
 		in.Evidence = append(in.Evidence, ev)
@@ -491,7 +550,11 @@ func (s *state) close(cfg Config, habits map[string]*habit) Incident {
 			in.Evidence[i].Score *= cfg.IaCWeight
 		}
 	}
-	for _, b := range s.boosts(cfg) {
+	boosts := append(s.boosts(cfg), s.rootActs...)
+	if c, ok := s.signInChain(cfg, habits); ok {
+		boosts = append(boosts, c)
+	}
+	for _, b := range boosts {
 		if b.single { // replaces its call's own evidence
 			in.Evidence = slices.DeleteFunc(in.Evidence, func(e Evidence) bool { return e.Boost == "" && e.EventID == b.EventID })
 		}
