@@ -1,8 +1,8 @@
 package app
 
 import (
-	"awsrisk/internal/cputime"
 	"awsrisk/app/table"
+	"awsrisk/internal/cputime"
 	"bytes"
 	"fmt"
 	"math/rand/v2"
