@@ -13,7 +13,6 @@ import (
 	"awsrisk/app/table"
 	"awsrisk/features"
 	"awsrisk/models"
-	"awsrisk/models/linreg"
 	"awsrisk/scorer/incident"
 )
 
@@ -41,24 +40,6 @@ type Options struct {
 	// pipeline); 0 puts them on every scored event.
 	RBAFloor int
 	CIM      bool // add the CIMFields the input does not already have
-}
-
-// explainer is a Scorer whose reasons cost something to build; the pipeline turns them off when
-// nobody reads them.
-type explainer interface{ SetExplain(on bool) }
-
-// numericOutput is a Scorer whose first output is a number the pipeline can write straight into
-// the reply (table.AppendRecordNums) instead of a string made for every event.
-type numericOutput interface {
-	SetNumeric(on bool)
-	NumericOutput() (float64, bool)
-}
-
-// rowScorer is a Scorer that can resolve its fields to positions once per chunk (Bind) and then
-// read them straight from the row (ScoreRow), instead of a lookup by name per field and event.
-type rowScorer interface {
-	Bind(pos func(field string) (int, bool))
-	ScoreRow(row, derived []string, out []string) models.Risk
 }
 
 // Component is one model in a pipeline.
@@ -108,6 +89,7 @@ func ContextFactor(get func(string) string) (float64, string) {
 // risk_reasons are the strongest reasons of all models, largest first.
 type Pipeline struct {
 	comps      []Component
+	appl       []models.Applier // per component: its scorer as the pipeline drives it
 	opt        Options
 	deriver    *features.Deriver
 	deriverOpt features.Options
@@ -139,9 +121,9 @@ func New(comps []Component, opt Options) (*Pipeline, error) {
 	}
 	p := &Pipeline{comps: comps, opt: opt, perComp: len(comps) > 1, deriverOpt: features.DefaultOptions()}
 	for _, c := range comps {
-		if e, ok := c.S.(explainer); ok {
-			e.SetExplain(opt.Explain > 0 || opt.RBA)
-		}
+		a := models.AsApplier(c.S)
+		a.Configure(models.ApplyOptions{Explain: opt.Explain > 0 || opt.RBA, NumericOutput: true})
+		p.appl = append(p.appl, a)
 	}
 	d := features.NewDeriver(features.All, features.DefaultOptions())
 	names := d.Names()
@@ -260,9 +242,11 @@ type scored struct {
 	w    float64
 }
 
-// cloner is a Scorer that can hand out independent copies for parallel workers; a Scorer
-// without it (SequenceModel remembers previous events) keeps the pipeline on one goroutine.
-type cloner interface{ Clone() models.Scorer }
+// weighed is a reason of one event with its points weighted by its model's weight.
+type weighed struct {
+	r   models.Reason
+	pts float64
+}
 
 // layout is where everything goes in one chunk's rows.
 type layout struct {
@@ -286,16 +270,15 @@ type layout struct {
 
 // worker holds the per-goroutine scratch of the row loop.
 type worker struct {
-	scorers []models.Scorer
+	scorers []models.Applier
 	compOut [][]string
 	rec     []string
 	derived []string
 	results []scored
-	reasons []models.Reason
+	reasons []weighed
 	texts   []string
 	nums    []table.Num
-	numeric []numericOutput // per component, nil when its first output is a string
-	byRow   []rowScorer     // per component, nil when it reads fields by name
+	rtexts  map[reasonKey]string // texts of reasons shown before, see reasonText
 	deriver *features.Deriver
 	floats  *table.FloatCache
 	msg     strings.Builder // risk_message, see riskMessage
@@ -310,19 +293,45 @@ func (p *Pipeline) floatCache(i int) *table.FloatCache {
 	return p.floats[i]
 }
 
-func (p *Pipeline) newWorker(scorers []models.Scorer, width int) *worker {
+func (p *Pipeline) newWorker(scorers []models.Applier, width int) *worker {
 	w := &worker{scorers: scorers, rec: make([]string, width), deriver: p.deriver, floats: p.floatCache(0)}
 	for _, s := range scorers {
 		w.compOut = append(w.compOut, make([]string, len(s.Outputs())))
-		n, _ := s.(numericOutput)
-		if n != nil {
-			n.SetNumeric(true)
-		}
-		w.numeric = append(w.numeric, n)
-		rs, _ := s.(rowScorer)
-		w.byRow = append(w.byRow, rs)
 	}
 	return w
+}
+
+// reasonKey identifies the text of a field=value reason: FormatReason shows the points rounded,
+// with their sign.
+type reasonKey struct {
+	field, value string
+	points       float64
+	neg          bool
+}
+
+// maxReasonTexts bounds the reason texts a worker keeps (a category's reason is the same on
+// every event, a number's varies with its value).
+const maxReasonTexts = 8192
+
+// reasonText is r.String(), remembered for field=value reasons: formatting one costs more than
+// scoring an event. Kept values are cloned, since r.Value points into the chunk.
+func (w *worker) reasonText(r models.Reason) string {
+	if r.Text != "" || r.Field == "" {
+		return r.Text
+	}
+	k := reasonKey{r.Field, r.Value, math.Round(r.Points), r.Points < 0}
+	if t, ok := w.rtexts[k]; ok {
+		return t
+	}
+	t := r.String()
+	if len(w.rtexts) < maxReasonTexts {
+		if w.rtexts == nil {
+			w.rtexts = make(map[reasonKey]string)
+		}
+		k.value = strings.Clone(k.value)
+		w.rtexts[k] = t
+	}
+	return t
 }
 
 // minParallelRows is the chunk size from which scoring is split across two goroutines; below it
@@ -343,9 +352,6 @@ func (p *Pipeline) ScoreView(in *table.View, out *app.Output) error {
 	return p.score(in.Header, in.Col, in, out)
 }
 
-// preparer is a Scorer that finishes loading on first use (a lazily decoded model).
-type preparer interface{ Prepare() error }
-
 func (c Component) label() string {
 	if c.Label != "" {
 		return c.Label
@@ -355,11 +361,9 @@ func (c Component) label() string {
 
 // prepare readies every component for scoring, once per chunk (cheap after the first).
 func (p *Pipeline) prepare() error {
-	for _, c := range p.comps {
-		if pr, ok := c.S.(preparer); ok {
-			if err := pr.Prepare(); err != nil {
-				return fmt.Errorf("%s: %w", c.label(), err)
-			}
+	for i, a := range p.appl {
+		if err := a.Prepare(); err != nil {
+			return fmt.Errorf("%s: %w", p.comps[i].label(), err)
 		}
 	}
 	return nil
@@ -453,19 +457,16 @@ func (p *Pipeline) score(inHeader []string, col func(string) int, in rowSource, 
 		out.Grow(nrows * (bytes/sample + 16*len(p.outputs) + 16))
 	}
 
-	scorers := make([]models.Scorer, len(p.comps))
-	for i, c := range p.comps {
-		scorers[i] = c.S
-	}
-	var clones []models.Scorer
+	scorers := p.appl
+	var clones []models.Applier
 	if nrows >= minParallelRows && runtime.GOMAXPROCS(0) > 1 {
-		for _, c := range p.comps {
-			cl, ok := c.S.(cloner)
-			if !ok {
+		for _, a := range p.appl {
+			cl := a.Clone()
+			if cl == nil {
 				clones = nil
 				break
 			}
-			clones = append(clones, cl.Clone())
+			clones = append(clones, cl)
 		}
 	}
 	if clones == nil {
@@ -488,16 +489,11 @@ func (p *Pipeline) score(inHeader []string, col func(string) int, in rowSource, 
 	<-done
 	out.WriteRaw(p.spare, nrows-half)
 	p.Counts.Rows += w1.rows + w2.rows
-	for i, c := range p.comps {
-		if m, ok := c.S.(merger); ok {
-			m.Merge(clones[i])
-		}
+	for i, a := range p.appl {
+		a.Merge(clones[i])
 	}
 	return nil
 }
-
-// merger folds a clone's counters back into the original scorer.
-type merger interface{ Merge(models.Scorer) }
 
 // deriverCopy returns a Deriver for another goroutine (a Deriver is not safe for concurrent use).
 func (p *Pipeline) deriverCopy() *features.Deriver {
@@ -527,10 +523,8 @@ func (p *Pipeline) scoreRows(w *worker, l *layout, in rowSource, lo, hi int, buf
 		return w.derived[-1-i]
 	}
 	pos := func(f string) (int, bool) { i, ok := l.idx[f]; return i, ok }
-	for _, rs := range w.byRow {
-		if rs != nil {
-			rs.Bind(pos)
-		}
+	for _, s := range w.scorers {
+		s.Bind(pos)
 	}
 	rec := w.rec
 	inRow := make([]string, l.inWidth)
@@ -574,12 +568,7 @@ func (p *Pipeline) scoreRows(w *worker, l *layout, in rowSource, lo, hi int, buf
 				}
 				continue
 			}
-			var r models.Risk
-			if rs := w.byRow[i]; rs != nil {
-				r = rs.ScoreRow(row, w.derived, vals)
-			} else {
-				r = w.scorers[i].Score(get, vals)
-			}
+			r := w.scorers[i].ScoreRow(row, w.derived, vals)
 			if c.Novelty && r.Score > 0 && w.deriver != nil {
 				if f, why := ContextFactor(get); f < 1 {
 					r = discount(r, f, why)
@@ -588,10 +577,8 @@ func (p *Pipeline) scoreRows(w *worker, l *layout, in rowSource, lo, hi int, buf
 			for j, v := range vals {
 				rec[l.compPos[i][j]] = v
 			}
-			if n := w.numeric[i]; n != nil {
-				if v, ok := n.NumericOutput(); ok {
-					w.nums = append(w.nums, table.Num{Col: l.compPos[i][0] - base, V: v})
-				}
+			if v, ok := w.scorers[i].Numeric(); ok {
+				w.nums = append(w.nums, table.Num{Col: l.compPos[i][0] - base, V: v})
 			}
 			if p.perComp {
 				rec[l.compScore[i]] = ""
@@ -638,18 +625,19 @@ func (p *Pipeline) scoreRows(w *worker, l *layout, in rowSource, lo, hi int, buf
 		if ok {
 			rec[l.posScore] = scoreText[models.RiskScore(score)]
 		}
+		risky := p.opt.RBA && ok && models.RiskScore(score) >= p.opt.RBAFloor
 		texts := w.texts[:0]
-		if p.opt.Explain > 0 || p.opt.RBA {
+		if p.opt.Explain > 0 || risky { // the texts are read only by risk_reasons and risk_message
 			reasons := w.reasons[:0]
 			for _, s := range w.results {
 				if math.IsNaN(s.risk.Score) {
 					continue
 				}
 				for _, r := range s.risk.Reasons {
-					reasons = append(reasons, models.Reason{Text: r.Text, Points: r.Points * s.w})
+					reasons = append(reasons, weighed{r, r.Points * s.w})
 				}
 			}
-			slices.SortStableFunc(reasons, func(a, b models.Reason) int { return cmp.Compare(b.Points, a.Points) })
+			slices.SortStableFunc(reasons, func(a, b weighed) int { return cmp.Compare(b.pts, a.pts) })
 			n := p.opt.Explain
 			if n == 0 {
 				n = 3
@@ -661,7 +649,7 @@ func (p *Pipeline) scoreRows(w *worker, l *layout, in rowSource, lo, hi int, buf
 				if len(texts) == n {
 					break
 				}
-				texts = append(texts, r.Text)
+				texts = append(texts, w.reasonText(r.r)) // built only for the reasons shown
 			}
 			w.reasons = reasons
 		}
@@ -674,7 +662,7 @@ func (p *Pipeline) scoreRows(w *worker, l *layout, in rowSource, lo, hi int, buf
 			}
 		}
 		if p.opt.RBA {
-			p.writeRBA(rec, l, row, principal, objType, category, texts, ok && models.RiskScore(score) >= p.opt.RBAFloor, &w.msg)
+			p.writeRBA(rec, l, row, principal, objType, category, texts, risky, &w.msg)
 		}
 		if p.opt.CIM {
 			writeCIM(rec, l, row, principal)
@@ -691,11 +679,12 @@ func (p *Pipeline) scoreRows(w *worker, l *layout, in rowSource, lo, hi int, buf
 	return buf
 }
 
-// discount scales a risk and its reasons by f and says why in its top reason.
+// discount scales a risk and its reasons by f and says why in its top reason. The texts keep
+// the points the model gave.
 func discount(r models.Risk, f float64, why string) models.Risk {
 	out := models.Risk{Score: r.Score * f, Category: r.Category, Reasons: make([]models.Reason, len(r.Reasons))}
 	for i, x := range r.Reasons {
-		out.Reasons[i] = models.Reason{Text: x.Text, Points: x.Points * f}
+		out.Reasons[i] = models.Reason{Text: x.String(), Points: x.Points * f}
 	}
 	if len(out.Reasons) > 0 {
 		out.Reasons[0].Text += " (" + why + ")"
@@ -757,20 +746,12 @@ var scoreText = func() (t [101]string) {
 
 // Report summarises the counts for the job inspector, once per search.
 func (p *Pipeline) Report(out *app.Output) {
-	for _, c := range p.comps {
-		if l, ok := c.S.(*linreg.Scorer); ok {
-			noPrediction, unseen := l.Counts()
-			if noPrediction > 0 {
-				var per []string
-				for _, m := range l.MissingByField() {
-					per = append(per, fmt.Sprintf("%s %d", m.Field, m.Events))
-				}
-				out.Warn("awsrisk: model %s: %d of %d rows have a null or non-numeric feature (%s): their prediction is empty, as in MLTK, and their ai_risk_score counts each missing feature at its average",
-					c.Name, noPrediction, p.Counts.Rows, strings.Join(per, ", "))
-			}
-			if unseen > 0 {
-				out.Info("awsrisk: model %s: %d categorical values were not seen in training and contributed 0 (the average level)",
-					c.Name, unseen)
+	for i, a := range p.appl {
+		for _, n := range a.Notes(p.Counts.Rows) {
+			if n.Warn {
+				out.Warn("awsrisk: model %s: %s", p.comps[i].Name, n.Text)
+			} else {
+				out.Info("awsrisk: model %s: %s", p.comps[i].Name, n.Text)
 			}
 		}
 	}
