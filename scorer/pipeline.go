@@ -93,13 +93,14 @@ type Pipeline struct {
 	opt        Options
 	deriver    *features.Deriver
 	deriverOpt features.Options
-	derived    map[string]int       // derived field -> index in the deriver's output
-	outputs    []string             // every field the pipeline writes, in order
-	compOut    [][]string           // per component: scratch output values
-	perComp    bool                 // write ai_score_<model> per component (several models)
-	spare      []byte               // the second worker's output buffer, reused across chunks
-	floats     [2]*table.FloatCache // per worker goroutine: texts of recent predictions, kept across chunks
-	feedback   *incident.Feedback   // analysts' verdicts (SetFeedback), nil for none
+	derived    map[string]int          // derived field -> index in the deriver's output
+	outputs    []string                // every field the pipeline writes, in order
+	compOut    [][]string              // per component: scratch output values
+	perComp    bool                    // write ai_score_<model> per component (several models)
+	spare      []byte                  // the second worker's output buffer, reused across chunks
+	floats     [2]*table.FloatCache    // per worker goroutine: texts of recent predictions, kept across chunks
+	rtexts     [2]map[reasonKey]string // per worker goroutine: reason texts, kept across chunks (see reasonText)
+	feedback   *incident.Feedback      // analysts' verdicts (SetFeedback), nil for none
 
 	Counts Counts
 }
@@ -293,8 +294,16 @@ func (p *Pipeline) floatCache(i int) *table.FloatCache {
 	return p.floats[i]
 }
 
+// reasonTexts returns worker goroutine i's reason texts, made on first use.
+func (p *Pipeline) reasonTexts(i int) map[reasonKey]string {
+	if p.rtexts[i] == nil {
+		p.rtexts[i] = make(map[reasonKey]string)
+	}
+	return p.rtexts[i]
+}
+
 func (p *Pipeline) newWorker(scorers []models.Applier, width int) *worker {
-	w := &worker{scorers: scorers, rec: make([]string, width), deriver: p.deriver, floats: p.floatCache(0)}
+	w := &worker{scorers: scorers, rec: make([]string, width), deriver: p.deriver, floats: p.floatCache(0), rtexts: p.reasonTexts(0)}
 	for _, s := range scorers {
 		w.compOut = append(w.compOut, make([]string, len(s.Outputs())))
 	}
@@ -325,9 +334,6 @@ func (w *worker) reasonText(r models.Reason) string {
 	}
 	t := r.String()
 	if len(w.rtexts) < maxReasonTexts {
-		if w.rtexts == nil {
-			w.rtexts = make(map[reasonKey]string)
-		}
 		k.value = strings.Clone(k.value)
 		w.rtexts[k] = t
 	}
@@ -477,7 +483,7 @@ func (p *Pipeline) score(inHeader []string, col func(string) int, in rowSource, 
 	}
 	half := nrows / 2
 	w1, w2 := p.newWorker(scorers, l.width), p.newWorker(clones, l.width)
-	w2.floats = p.floatCache(1)
+	w2.floats, w2.rtexts = p.floatCache(1), p.reasonTexts(1)
 	w2.deriver = p.deriverCopy()
 	done := make(chan struct{})
 	go func() {
