@@ -548,6 +548,9 @@ func (p *Pipeline) scoreRows(w *worker, l *layout, in rowSource, lo, hi int, buf
 	base := 0
 	if echo {
 		base = l.inWidth
+		if p.plain(l) {
+			return p.applyRows(w, l, rr, in, lo, hi, buf, inRow, raw, &row)
+		}
 	}
 	for i := lo; i < hi; i++ {
 		row = in.Row(i, inRow)
@@ -685,6 +688,74 @@ func (p *Pipeline) scoreRows(w *worker, l *layout, in rowSource, lo, hi int, buf
 	return buf
 }
 
+// plain reports whether a chunk takes applyRows: one model, its outputs then ai_risk_score and
+// ai_threat_category appended after the input columns, and nothing else written (no explain=,
+// risk or CIM fields, scope, feedback or novelty discount): `apply` of one model.
+func (p *Pipeline) plain(l *layout) bool {
+	if noApplyRows || len(p.comps) != 1 || p.opt.Scoped || p.opt.RBA || p.opt.CIM || p.opt.Explain > 0 || p.feedback != nil || p.comps[0].Novelty {
+		return false
+	}
+	at := l.inWidth
+	for _, c := range l.compPos[0] {
+		if c != at {
+			return false
+		}
+		at++
+	}
+	return l.posScore == at && l.posCat == at+1 && l.width == at+2
+}
+
+// noApplyRows turns applyRows off, for the test that holds it to the general loop's bytes.
+var noApplyRows = false
+
+// applyRows is scoreRows for a plain chunk (see plain): each reply record is the input
+// record's bytes, the model's outputs, the score and the category, appended straight to buf
+// without the per-model results, the combination of several models or the record of strings.
+// The bytes are those scoreRows writes.
+func (p *Pipeline) applyRows(w *worker, l *layout, rr rawRecords, in rowSource, lo, hi int, buf []byte, inRow []string, raw func(string) string, row *[]string) []byte {
+	s, vals := w.scorers[0], w.compOut[0]
+	wt := p.comps[0].Weight
+	if wt == 0 {
+		wt = 1
+	}
+	for i := lo; i < hi; i++ {
+		*row = in.Row(i, inRow)
+		if w.deriver != nil {
+			w.derived = w.deriver.Derive(raw, w.derived[:0])
+		}
+		r := s.ScoreRow(*row, w.derived, vals)
+		w.rows++
+		buf = append(buf, rr.Record(i)...)
+		v, num := s.Numeric()
+		for j, t := range vals {
+			buf = append(buf, ',')
+			if j == 0 && num {
+				buf = w.floats.Append(buf, v)
+			} else {
+				buf = table.AppendField(buf, t)
+			}
+		}
+		buf = append(buf, ',')
+		if !math.IsNaN(r.Score) {
+			buf = append(buf, scoreText[models.RiskScore(combineOne(r.Score, wt))]...)
+		}
+		category := r.Category
+		if category == "" && l.eventCol >= 0 {
+			source := ""
+			if l.sourceCol >= 0 {
+				source = (*row)[l.sourceCol]
+			}
+			category, _ = features.ThreatCategory(source, (*row)[l.eventCol])
+		}
+		if category == "" {
+			category = features.None
+		}
+		buf = append(buf, ',')
+		buf = append(table.AppendField(buf, category), '\n')
+	}
+	return buf
+}
+
 // discount scales a risk and its reasons by f and says why in its top reason. The texts keep
 // the points the model gave.
 func discount(r models.Risk, f float64, why string) models.Risk {
@@ -740,6 +811,14 @@ func combine(rs []scored) (float64, bool) {
 		keep *= 1 - v
 	}
 	return 100 * (1 - keep), ok
+}
+
+// combineOne is combine of one defined score, to the last bit.
+func combineOne(score, w float64) float64 {
+	if w == 1 {
+		return math.Min(math.Max(score, 0), 100)
+	}
+	return 100 * (1 - (1 - math.Min(math.Max(w*score/100, 0), 1)))
 }
 
 // scoreText holds "0".."100" so that writing a score allocates nothing.

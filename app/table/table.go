@@ -516,6 +516,10 @@ func appendField(dst []byte, f string, only bool) []byte {
 	return appendQuoted(dst, f)
 }
 
+// AppendField appends one cell of a record that has several, quoted as [AppendRecord] quotes
+// it: a caller writing a record cell by cell puts the ',' between them.
+func AppendField(dst []byte, f string) []byte { return appendField(dst, f, false) }
+
 // AppendSplunkdRecord appends one record quoted as splunkd quotes the bodies it sends to a
 // command: a cell is quoted iff it is non-empty and has a byte outside [A-Za-z0-9]
 // (scp-v2.md §4). [ParseTable] reads it back to the same strings; the splunkd simulator and the
