@@ -17,8 +17,9 @@ type Applier interface {
 	// Bind resolves Fields once per chunk: pos(field) is i >= 0 for column i of a row, i < 0
 	// for the derived value -1-i, ok false when the chunk has neither.
 	Bind(pos func(field string) (i int, ok bool))
-	// ScoreRow is Score for one row of the bound chunk.
-	ScoreRow(row, derived []string, out []string) Risk
+	// ScoreRow is Score for one row of the bound chunk, its Risk written whole into *r (which the
+	// pipeline reuses from event to event: no 48-byte result copied through two calls).
+	ScoreRow(row, derived []string, out []string, r *Risk)
 	// Numeric is the first output of the last ScoreRow as a number, when the Applier was
 	// configured with NumericOutput and left out[0] "" for the pipeline to format.
 	Numeric() (float64, bool)
@@ -88,7 +89,7 @@ func (a *byName) Bind(pos func(string) (int, bool)) {
 	}
 }
 
-func (a *byName) ScoreRow(row, derived []string, out []string) Risk {
+func (a *byName) ScoreRow(row, derived []string, out []string, r *Risk) {
 	a.row, a.derived = row, derived
-	return a.s.Score(a.get, out)
+	*r = a.s.Score(a.get, out)
 }

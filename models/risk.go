@@ -14,7 +14,13 @@ func RiskScore(y float64) int {
 	case y >= 100:
 		return 100
 	}
-	return int(math.Round(y))
+	// math.Round(y) for 0 < y < 100, without its bit manipulation (called per event and model):
+	// the truncation and the fraction y−n are exact there; half rounds up, as in math.Round.
+	n := int(y)
+	if y-float64(n) >= 0.5 {
+		n++
+	}
+	return n
 }
 
 // FormatReason renders one contribution: `eventName=StopLogging +38`. Long values (user agents) are

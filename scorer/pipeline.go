@@ -280,6 +280,7 @@ type worker struct {
 	texts   []string
 	nums    []table.Num
 	rtexts  map[reasonKey]string // texts of reasons shown before, see reasonText
+	risk    models.Risk          // the verdict of the model being scored, reused
 	deriver *features.Deriver
 	floats  *table.FloatCache
 	msg     strings.Builder // risk_message, see riskMessage
@@ -577,7 +578,8 @@ func (p *Pipeline) scoreRows(w *worker, l *layout, in rowSource, lo, hi int, buf
 				}
 				continue
 			}
-			r := w.scorers[i].ScoreRow(row, w.derived, vals)
+			w.scorers[i].ScoreRow(row, w.derived, vals, &w.risk)
+			r := w.risk
 			if c.Novelty && r.Score > 0 && w.deriver != nil {
 				if f, why := ContextFactor(get); f < 1 {
 					r = discount(r, f, why)
@@ -718,12 +720,15 @@ func (p *Pipeline) applyRows(w *worker, l *layout, rr rawRecords, in rowSource, 
 	if wt == 0 {
 		wt = 1
 	}
+	var lastName, lastSource, lastTactic, lastCat string
+	lastSet, catPlain := false, false
 	for i := lo; i < hi; i++ {
 		*row = in.Row(i, inRow)
 		if w.deriver != nil {
 			w.derived = w.deriver.Derive(raw, w.derived[:0])
 		}
-		r := s.ScoreRow(*row, w.derived, vals)
+		r := &w.risk
+		s.ScoreRow(*row, w.derived, vals, r)
 		w.rows++
 		buf = append(buf, rr.Record(i)...)
 		v, num := s.Numeric()
@@ -741,17 +746,30 @@ func (p *Pipeline) applyRows(w *worker, l *layout, rr rawRecords, in rowSource, 
 		}
 		category := r.Category
 		if category == "" && l.eventCol >= 0 {
-			source := ""
+			source, name := "", (*row)[l.eventCol]
 			if l.sourceCol >= 0 {
 				source = (*row)[l.sourceCol]
 			}
-			category, _ = features.ThreatCategory(source, (*row)[l.eventCol])
+			// Events come in runs of one API: the last one's category is one comparison away.
+			if name != lastName || source != lastSource || !lastSet {
+				lastTactic, _ = features.ThreatCategory(source, name)
+				lastName, lastSource, lastSet = name, source, true
+			}
+			category = lastTactic
 		}
 		if category == "" {
 			category = features.None
 		}
 		buf = append(buf, ',')
-		buf = append(table.AppendField(buf, category), '\n')
+		if category != lastCat { // categories are a few constants: check their quoting once
+			lastCat, catPlain = category, !table.NeedsQuotes(category)
+		}
+		if catPlain {
+			buf = append(buf, category...)
+		} else {
+			buf = table.AppendField(buf, category)
+		}
+		buf = append(buf, '\n')
 	}
 	return buf
 }

@@ -520,6 +520,9 @@ func appendField(dst []byte, f string, only bool) []byte {
 // it: a caller writing a record cell by cell puts the ',' between them.
 func AppendField(dst []byte, f string) []byte { return appendField(dst, f, false) }
 
+// NeedsQuotes reports whether AppendField quotes f.
+func NeedsQuotes(f string) bool { return fieldNeedsQuotes(f) }
+
 // AppendSplunkdRecord appends one record quoted as splunkd quotes the bodies it sends to a
 // command: a cell is quoted iff it is non-empty and has a byte outside [A-Za-z0-9]
 // (scp-v2.md §4). [ParseTable] reads it back to the same strings; the splunkd simulator and the

@@ -175,7 +175,9 @@ func (s *Scorer) Score(get func(string) string, out []string) models.Risk {
 	for i, f := range s.features {
 		s.xs[i] = get(f)
 	}
-	return s.score(out)
+	var r models.Risk
+	s.score(out, &r)
+	return r
 }
 
 // Bind implements models.Applier: it resolves the model's fields to positions once per chunk.
@@ -192,7 +194,7 @@ func (s *Scorer) Bind(pos func(field string) (int, bool)) {
 
 // ScoreRow implements models.Applier: Score with the positions from Bind (i >= 0 a column of row,
 // i < 0 the derived value -1-i).
-func (s *Scorer) ScoreRow(row, derived []string, out []string) models.Risk {
+func (s *Scorer) ScoreRow(row, derived []string, out []string, r *models.Risk) {
 	for i, c := range s.cols {
 		switch {
 		case c == absent:
@@ -203,18 +205,20 @@ func (s *Scorer) ScoreRow(row, derived []string, out []string) models.Risk {
 			s.xs[i] = derived[-1-c]
 		}
 	}
-	return s.score(out)
+	s.score(out, r)
 }
 
 // absent marks a field the chunk does not have.
 const absent = math.MinInt
 
-func (s *Scorer) score(out []string) models.Risk {
+// score scores s.xs into out and *r (written whole: the caller's r is reused across events).
+func (s *Scorer) score(out []string, r *models.Risk) {
 	if s.m == nil && s.Prepare() != nil {
 		// Not prepared by a pipeline, and corrupt: no prediction (a pipeline reports the error).
 		s.noPrediction++
 		out[0] = ""
-		return models.Risk{Score: math.NaN()}
+		*r = models.Risk{Score: math.NaN()}
+		return
 	}
 	y, ok, unseen := s.m.contributions(s.xs, s.contrib, s.cats)
 	s.lastOK = false
@@ -234,7 +238,8 @@ func (s *Scorer) score(out []string) models.Risk {
 		s.unseen += int64(unseen)
 		s.noPrediction++
 		out[0] = ""
-		return s.risk(y)
+		s.risk(y, r)
+		return
 	}
 	s.unseen += int64(unseen)
 	if s.numeric {
@@ -243,18 +248,23 @@ func (s *Scorer) score(out []string) models.Risk {
 	} else {
 		out[0] = s.format(y)
 	}
-	return s.risk(y)
+	s.risk(y, r)
 }
 
-// risk is the event's Risk for prediction y, with reasons from s.contrib when explaining.
-func (s *Scorer) risk(y float64) models.Risk {
-	r := models.Risk{Score: float64(models.RiskScore(y))}
+// risk sets *r to the event's Risk for prediction y, with reasons from s.contrib when
+// explaining.
+func (s *Scorer) risk(y float64, r *models.Risk) {
+	r.Score, r.Category, r.Reasons = float64(models.RiskScore(y)), "", nil
 	if !s.explain {
-		return r
+		return
 	}
-	// The reasons live until the pipeline has read this event's verdicts, so one buffer serves.
-	r.Reasons = s.rbuf[:0]
-	defer func() { s.rbuf = r.Reasons }()
+	s.reasons(r)
+}
+
+// reasons fills r.Reasons from s.contrib. They live until the pipeline has read this event's
+// verdicts, so one buffer serves.
+func (s *Scorer) reasons(r *models.Risk) {
+	rs := s.rbuf[:0]
 	for i := range s.contrib {
 		s.contrib[i] -= s.offset[i]
 	}
@@ -263,9 +273,9 @@ func (s *Scorer) risk(y float64) models.Risk {
 			continue
 		}
 		// The text is built only if the reason is shown (models.Reason.String).
-		r.Reasons = append(r.Reasons, models.Reason{Points: c, Field: s.features[i], Value: s.xs[i]})
+		rs = append(rs, models.Reason{Points: c, Field: s.features[i], Value: s.xs[i]})
 	}
-	return r
+	r.Reasons, s.rbuf = rs, rs
 }
 
 // Counts are what the job inspector is told after apply: rows without a prediction (a null or
