@@ -271,20 +271,21 @@ type layout struct {
 
 // worker holds the per-goroutine scratch of the row loop.
 type worker struct {
-	scorers []models.Applier
-	compOut [][]string
-	rec     []string
-	derived []string
-	results []scored
-	reasons []weighed
-	texts   []string
-	nums    []table.Num
-	rtexts  map[reasonKey]string // texts of reasons shown before, see reasonText
-	risk    models.Risk          // the verdict of the model being scored, reused
-	deriver *features.Deriver
-	floats  *table.FloatCache
-	msg     strings.Builder // risk_message, see riskMessage
-	rows    int64
+	scorers    []models.Applier
+	compOut    [][]string
+	rec        []string
+	derived    []string
+	results    []scored
+	reasons    []weighed
+	texts      []string
+	nums       []table.Num
+	rtexts     map[reasonKey]string // texts of reasons shown before, see reasonText
+	risk       models.Risk          // the verdict of the model being scored, reused
+	principals principalMemo        // the last row's principal (the worker lives for one chunk)
+	deriver    *features.Deriver
+	floats     *table.FloatCache
+	msg        strings.Builder // risk_message, see riskMessage
+	rows       int64
 }
 
 // floatCache returns worker goroutine i's cache of prediction texts, made on first use.
@@ -627,7 +628,7 @@ func (p *Pipeline) scoreRows(w *worker, l *layout, in rowSource, lo, hi int, buf
 		rec[l.posCat] = category
 		principal, objType, discounted := "", "", ""
 		if p.opt.RBA || p.opt.CIM || p.feedback != nil {
-			principal, objType = principalRow(row, &l.rba)
+			principal, objType = w.principals.principal(row, &l.rba)
 		}
 		if ok && p.feedback != nil {
 			score, discounted = p.discount(raw, principal, category, score)
@@ -787,15 +788,13 @@ func discount(r models.Risk, f float64, why string) models.Risk {
 	return out
 }
 
-// riskMessage is "AWS risk <score> for <eventName> <category>[: <reason>; <reason>...]" in one
-// allocation (fmt.Sprintf, or a concatenation and a strings.Join, cost several per event).
+// riskMessage is "AWS risk <score> for <eventName> <category>[: <reason>; <reason>...]", carved
+// out of b: the messages of a chunk share b's buffer (fmt.Sprintf, or a concatenation and a
+// strings.Join, cost several allocations per event). A Builder only appends, and a buffer it
+// outgrows is left to the strings already handed out, so each message stays valid; the
+// pipeline starts a new Builder for every chunk.
 func riskMessage(b *strings.Builder, score, eventName, category string, texts []string) string {
-	n := len("AWS risk  for  : ") + len(score) + len(eventName) + len(category)
-	for _, t := range texts {
-		n += len(t) + 2
-	}
-	*b = strings.Builder{} // the string handed out keeps the old buffer
-	b.Grow(n)
+	start := b.Len()
 	b.WriteString("AWS risk ")
 	b.WriteString(score)
 	b.WriteString(" for ")
@@ -810,7 +809,7 @@ func riskMessage(b *strings.Builder, score, eventName, category string, texts []
 		}
 		b.WriteString(t)
 	}
-	return b.String()
+	return b.String()[start:]
 }
 
 // combine is the noisy-OR of the scores that are defined; ok is false when no model could score.
