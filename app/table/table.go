@@ -622,11 +622,19 @@ func AppendRawRecordNums(dst []byte, raw string, fields []string, nums []Num, c 
 // chunk. The zero value is ready; it is not safe for concurrent use.
 type FloatCache struct {
 	slots [floatCacheSlots]floatSlot
+	// Predictions that never repeat (a model with a numeric or a per-principal feature) make
+	// every lookup a miss that costs a cache line: after a window of lookups with few hits the
+	// cache is bypassed for a while, then tried again.
+	looks, hits int
+	skip        int
 }
 
 const (
 	floatCacheBits  = 12
 	floatCacheSlots = 1 << floatCacheBits // 32 bytes each, 128 KiB: fits in L2
+
+	floatWindow = 1024      // lookups between two looks at the hit rate
+	floatBypass = 16 * 1024 // values formatted without the cache after a window of < 1/8 hits
 )
 
 type floatSlot struct {
@@ -640,9 +648,20 @@ func (c *FloatCache) Append(dst []byte, v float64) []byte {
 	if c == nil {
 		return AppendFloat(dst, v)
 	}
+	if c.skip > 0 {
+		c.skip--
+		return AppendFloat(dst, v)
+	}
+	if c.looks++; c.looks == floatWindow {
+		if c.hits < floatWindow/8 {
+			c.skip = floatBypass
+		}
+		c.looks, c.hits = 0, 0
+	}
 	bits := math.Float64bits(v)
 	s := &c.slots[(bits*0x9E3779B97F4A7C15)>>(64-floatCacheBits)] // Fibonacci hashing
 	if s.n > 0 && s.bits == bits {
+		c.hits++
 		return append(dst, s.text[:s.n]...)
 	}
 	n := len(dst)
