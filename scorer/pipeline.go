@@ -721,8 +721,7 @@ func (p *Pipeline) applyRows(w *worker, l *layout, rr rawRecords, in rowSource, 
 	if wt == 0 {
 		wt = 1
 	}
-	var lastName, lastSource, lastTactic, lastCat string
-	lastSet, catPlain := false, false
+	var cats categoryMemo
 	for i := lo; i < hi; i++ {
 		*row = in.Row(i, inRow)
 		if w.deriver != nil {
@@ -745,34 +744,55 @@ func (p *Pipeline) applyRows(w *worker, l *layout, rr rawRecords, in rowSource, 
 		if !math.IsNaN(r.Score) {
 			buf = append(buf, scoreText[models.RiskScore(combineOne(r.Score, wt))]...)
 		}
-		category := r.Category
-		if category == "" && l.eventCol >= 0 {
-			source, name := "", (*row)[l.eventCol]
+		buf = append(buf, ',')
+		if r.Category != "" {
+			buf = table.AppendField(buf, r.Category)
+		} else {
+			source, name := "", ""
+			if l.eventCol >= 0 {
+				name = (*row)[l.eventCol]
+			}
 			if l.sourceCol >= 0 {
 				source = (*row)[l.sourceCol]
 			}
-			// Events come in runs of one API: the last one's category is one comparison away.
-			if name != lastName || source != lastSource || !lastSet {
-				lastTactic, _ = features.ThreatCategory(source, name)
-				lastName, lastSource, lastSet = name, source, true
-			}
-			category = lastTactic
-		}
-		if category == "" {
-			category = features.None
-		}
-		buf = append(buf, ',')
-		if category != lastCat { // categories are a few constants: check their quoting once
-			lastCat, catPlain = category, !table.NeedsQuotes(category)
-		}
-		if catPlain {
-			buf = append(buf, category...)
-		} else {
-			buf = table.AppendField(buf, category)
+			buf = append(buf, cats.cell(source, name, l.eventCol >= 0)...)
 		}
 		buf = append(buf, '\n')
 	}
 	return buf
+}
+
+// categoryMemo holds the ai_threat_category cells (quoted if need be) of the last few APIs of a
+// chunk: a chunk has few distinct APIs, and comparing two short names costs less than the
+// category's two table lookups and the quoting check. It lives for one chunk (its keys point
+// into it).
+type categoryMemo struct {
+	e [8]struct{ source, name, cell string }
+	n int // entries used; the next one replaced is n % len(e)
+}
+
+// cell is the category cell of an event of eventSource source and eventName name (known is
+// false without an eventName column: none).
+func (m *categoryMemo) cell(source, name string, known bool) string {
+	for i := range min(m.n, len(m.e)) {
+		if e := &m.e[i]; e.name == name && e.source == source {
+			return e.cell
+		}
+	}
+	category := ""
+	if known {
+		category, _ = features.ThreatCategory(source, name)
+	}
+	if category == "" {
+		category = features.None
+	}
+	e := &m.e[m.n%len(m.e)]
+	m.n++
+	e.source, e.name, e.cell = source, name, category
+	if table.NeedsQuotes(category) {
+		e.cell = string(table.AppendField(nil, category))
+	}
+	return e.cell
 }
 
 // discount scales a risk and its reasons by f and says why in its top reason. The texts keep
