@@ -7,6 +7,7 @@ import (
 
 	"awsrisk/app"
 	"awsrisk/app/table"
+	"awsrisk/models"
 
 	"github.com/stretchr/testify/require"
 )
@@ -39,7 +40,9 @@ func TestApplyRowsSameBytes(t *testing.T) {
 		weight float64
 		extra  string
 		opt    Options
+		byName bool // a plain Scorer reading its fields by name (models.AsApplier)
 	}{
+		{name: "by name", byName: true},
 		{name: "apply"},
 		{name: "weight", weight: 0.7},
 		{name: "replaces a column", extra: FieldRiskScore},
@@ -52,6 +55,9 @@ func TestApplyRowsSameBytes(t *testing.T) {
 				defer func() { noApplyRows = false }()
 				c, err := LoadComponent(fitFile(t, nil), "", nil)
 				require.NoError(t, err)
+				if tc.byName {
+					c = Component{Name: "echo", S: echoScorer{}}
+				}
 				c.Weight = tc.weight
 				p, err := New([]Component{c}, tc.opt)
 				require.NoError(t, err)
@@ -82,4 +88,15 @@ func TestApplyRowsSameBytes(t *testing.T) {
 			require.Greater(t, len(fast), len(chunk), "the reply adds cells")
 		})
 	}
+}
+
+// echoScorer reads its fields by name only while scoring (through the adapter), writes them
+// back, and scores the length of one: applyRows must fill the columns it asks for late.
+type echoScorer struct{}
+
+func (echoScorer) Fields() []string  { return []string{"bytes_out", "eventName"} }
+func (echoScorer) Outputs() []string { return []string{"echo"} }
+func (echoScorer) Score(get func(string) string, out []string) models.Risk {
+	out[0] = get("bytes_out") + "/" + get("eventName") + "/" + get("_chunked_idx")
+	return models.Risk{Score: float64(len(get("eventName")))}
 }

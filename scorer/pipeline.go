@@ -282,6 +282,9 @@ type worker struct {
 	rtexts     map[reasonKey]string // texts of reasons shown before, see reasonText
 	risk       models.Risk          // the verdict of the model being scored, reused
 	principals principalMemo        // the last row's principal (the worker lives for one chunk)
+	need       []int                // input columns read, see scoreRows
+	lazy       bool                 // applyRows fills only need; a column asked for later is filled at once
+	cur        int                  // the row being scored, for lazy
 	deriver    *features.Deriver
 	floats     *table.FloatCache
 	msg        strings.Builder // risk_message, see riskMessage
@@ -381,6 +384,7 @@ func (p *Pipeline) prepare() error {
 type rowSource interface {
 	Len() int
 	Row(i int, dst []string) []string
+	Cell(i, c int) string
 }
 
 // rawRecords is a rowSource that can hand out a record's CSV bytes as they came (table.View).
@@ -390,6 +394,7 @@ type tableRows struct{ t *table.Table }
 
 func (s tableRows) Len() int                         { return len(s.t.Rows) }
 func (s tableRows) Row(i int, dst []string) []string { return dst[:copy(dst, s.t.Rows[i])] }
+func (s tableRows) Cell(i, c int) string             { return s.t.Rows[i][c] }
 
 func (p *Pipeline) score(inHeader []string, col func(string) int, in rowSource, out *app.Output) error {
 	if len(inHeader) == 0 {
@@ -530,12 +535,33 @@ func (p *Pipeline) scoreRows(w *worker, l *layout, in rowSource, lo, hi int, buf
 		}
 		return w.derived[-1-i]
 	}
-	pos := func(f string) (int, bool) { i, ok := l.idx[f]; return i, ok }
+	// pos also notes the input columns the scorers read (need), for applyRows, which fills only
+	// those; a column first asked for while scoring (a scorer that reads by name) is filled then
+	// and on every later row.
+	asked := make([]bool, l.inWidth)
+	var inRow []string
+	pos := func(f string) (int, bool) {
+		i, ok := l.idx[f]
+		if ok && i >= 0 && !asked[i] {
+			asked[i] = true
+			w.need = append(w.need, i)
+			if w.lazy {
+				inRow[i] = in.Cell(w.cur, i)
+			}
+		}
+		return i, ok
+	}
 	for _, s := range w.scorers {
 		s.Bind(pos)
 	}
+	for _, c := range []int{l.eventCol, l.sourceCol} {
+		if c >= 0 && !asked[c] {
+			asked[c] = true
+			w.need = append(w.need, c)
+		}
+	}
 	rec := w.rec
-	inRow := make([]string, l.inWidth)
+	inRow = make([]string, l.inWidth)
 	// When no output replaces an input column, the record's first inWidth cells are the input
 	// row itself: read the row straight into them instead of reading it and copying it over.
 	direct := !l.replaces
@@ -722,8 +748,20 @@ func (p *Pipeline) applyRows(w *worker, l *layout, rr rawRecords, in rowSource, 
 		wt = 1
 	}
 	var cats categoryMemo
+	// Without a deriver (which reads any column by name) only the columns someone reads are
+	// filled (see need in scoreRows): a selected-fields chunk has a __mv_ twin of every field.
+	w.lazy = w.deriver == nil
+	defer func() { w.lazy = false }()
+	*row = inRow
 	for i := lo; i < hi; i++ {
-		*row = in.Row(i, inRow)
+		if w.lazy {
+			w.cur = i
+			for _, c := range w.need {
+				inRow[c] = in.Cell(i, c)
+			}
+		} else {
+			*row = in.Row(i, inRow)
+		}
 		if w.deriver != nil {
 			w.derived = w.deriver.Derive(raw, w.derived[:0])
 		}
