@@ -847,11 +847,19 @@ func discount(r models.Risk, f float64, why string) models.Risk {
 }
 
 // riskMessage is "AWS risk <score> for <eventName> <category>[: <reason>; <reason>...]", carved
-// out of b: the messages of a chunk share b's buffer (fmt.Sprintf, or a concatenation and a
-// strings.Join, cost several allocations per event). A Builder only appends, and a buffer it
-// outgrows is left to the strings already handed out, so each message stays valid; the
-// pipeline starts a new Builder for every chunk.
+// out of b: the messages of a chunk share 64 KiB blocks (fmt.Sprintf, or a concatenation and a
+// strings.Join, cost several allocations per event). A message that does not fit in the block
+// starts a new Builder instead of growing this one (which would copy the block); the strings
+// handed out keep the old block.
 func riskMessage(b *strings.Builder, score, eventName, category string, texts []string) string {
+	n := len("AWS risk  for  : ") + len(score) + len(eventName) + len(category)
+	for _, t := range texts {
+		n += len(t) + 2
+	}
+	if b.Cap()-b.Len() < n {
+		*b = strings.Builder{}
+		b.Grow(max(n, 64<<10))
+	}
 	start := b.Len()
 	b.WriteString("AWS risk ")
 	b.WriteString(score)

@@ -34,8 +34,36 @@ type Scorer struct {
 	lastOK               bool
 	cache                map[float64]string
 	cats                 []int32         // per feature: the value's index in its category table, -1 unseen
+	catReasons           [][]string      // per categorical feature and category: its reason text, see catReason
 	rbuf                 []models.Reason // the last event's reasons, reused
 }
+
+// catReason is models.FormatReason for the k-th category of categorical feature i, whose points
+// are its coefficient whatever the event: the text is built once and kept per category, found by
+// index with no hashing of the value ("" for tables of more than maxCatReasons categories: the
+// pipeline builds those texts when it shows them).
+func (s *Scorer) catReason(i, k int, value string, points float64) string {
+	if s.catReasons == nil {
+		s.catReasons = make([][]string, len(s.features))
+	}
+	t := s.catReasons[i]
+	if t == nil {
+		n := s.m.pred.cat[i].len()
+		if n > maxCatReasons {
+			return ""
+		}
+		t = make([]string, n)
+		s.catReasons[i] = t
+	}
+	if t[k] == "" {
+		t[k] = models.FormatReason(s.features[i], strings.Clone(value), points)
+	}
+	return t[k]
+}
+
+// maxCatReasons bounds the categories of a field whose reason texts are kept by index (a slot
+// costs 16 bytes whether used or not).
+const maxCatReasons = 1 << 16
 
 // format renders a prediction. A model of categorical fields predicts one of few values, so the
 // texts are cached (up to predCacheSize) instead of formatted and allocated for every event.
@@ -65,7 +93,7 @@ func (s *Scorer) Clone() models.Applier {
 	c.noPrediction, c.unseen = 0, 0
 	c.missingBy, c.miss = nil, nil
 	c.cache = nil // maps are not safe to share between goroutines
-	c.rbuf = nil
+	c.rbuf, c.catReasons = nil, nil
 	c.cats = make([]int32, len(s.cats))
 	c.cols = nil
 	return &c
@@ -272,8 +300,13 @@ func (s *Scorer) reasons(r *models.Risk) {
 		if c < 0.5 { // under half a point is not a reason
 			continue
 		}
-		// The text is built only if the reason is shown (models.Reason.String).
-		rs = append(rs, models.Reason{Points: c, Field: s.features[i], Value: s.xs[i]})
+		// A category's text is kept by its index; a number's is built only if the reason is
+		// shown (models.Reason.String), since it varies with the value.
+		text := ""
+		if k := s.cats[i]; s.m.pred.kind[i] == kindCategorical && k >= 0 {
+			text = s.catReason(i, int(k), s.xs[i], c)
+		}
+		rs = append(rs, models.Reason{Text: text, Points: c, Field: s.features[i], Value: s.xs[i]})
 	}
 	r.Reasons, s.rbuf = rs, rs
 }
