@@ -341,4 +341,5 @@ func (s *Scorer) countMissing(i int, n int64) {
 	}
 	s.missingBy[i] += n
 }
+
 var _ models.Applier = (*Scorer)(nil)
