@@ -170,4 +170,3 @@ func (c *lineChunker) next() ([]byte, error) {
 	}
 	return body, nil
 }
-
