@@ -170,3 +170,4 @@ func (c *lineChunker) next() ([]byte, error) {
 	}
 	return body, nil
 }
+
