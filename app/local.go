@@ -290,13 +290,6 @@ func (c *csvChunker) next() ([]byte, error) {
 	body = append(body, c.header...)
 	defer func() { c.buf, c.last = body[:0], len(body) }()
 	for i := 0; i < c.n && len(body) < maxChunkBytes; i++ {
-		if i == 1024 && c.last == 0 {
-			// The first body: size it for n records like these 1024 now, rather than let
-			// append copy it while it doubles up to its size (a tenth of local apply's time).
-			if need := min(len(body)/i*(c.n-i)*9/8, maxChunkBytes); need > cap(body)-len(body) {
-				body = slices.Grow(body, need)
-			}
-		}
 		var err error
 		body, err = c.record(body)
 		if errors.Is(err, io.EOF) {
