@@ -79,9 +79,6 @@ type catTable struct {
 
 var tableSeed = maphash.MakeSeed()
 
-// scanTable is the largest table find scans instead of probing its index.
-const scanTable = 8
-
 const escaped = 1 << 63 // in catTable.pos
 
 func (t *catTable) len() int { return len(t.pos) }
@@ -163,16 +160,6 @@ func (t *catTable) lookup(x string) (float64, bool) {
 
 // find returns the index of value x, or -1. It does not allocate.
 func (t *catTable) find(x string) int {
-	if len(t.pos) <= scanTable {
-		// A few values (a 0/1 flag, userIdentity.type): comparing them, length first, costs
-		// less than hashing x.
-		for k := range t.pos {
-			if t.value(k) == x {
-				return k
-			}
-		}
-		return -1
-	}
 	j := maphash.String(tableSeed, x) & t.mask
 	for {
 		k := t.slots[j]
