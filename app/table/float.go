@@ -103,23 +103,14 @@ func appendFloatFast(dst []byte, v float64) ([]byte, bool) {
 	d = min(max(d, lo), hi)
 	k -= j
 
-	// d with k fractional digits (d < 2^58: at most 18 digits), two digits a step.
-	var buf [20]byte
-	i := len(buf)
-	for d >= 100 {
-		q := d / 100
-		r := (d - q*100) * 2
-		i -= 2
-		buf[i], buf[i+1] = digitPairs[r], digitPairs[r+1]
-		d = q
-	}
-	if d >= 10 {
-		i -= 2
-		buf[i], buf[i+1] = digitPairs[2*d], digitPairs[2*d+1]
-	} else {
-		i--
-		buf[i] = byte('0' + d)
-	}
+	// d with k fractional digits. d < 2^58 < 10^18: two independent chunks of eight digits and two
+	// (the divisions of one chunk do not wait for another's), then the leading zeros dropped.
+	var buf [24]byte
+	put8(buf[16:], d%1e8)
+	put8(buf[8:], d/1e8%1e8)
+	top := d / 1e16 * 2 // d < 2^58: at most 28, two digits
+	buf[6], buf[7] = digitPairs[top], digitPairs[top+1]
+	i := len(buf) - decimalLen(d)
 	digits := buf[i:]
 	if neg {
 		dst = append(dst, '-')
@@ -176,4 +167,26 @@ func divPow10(x uint64, j int) uint64 {
 		return x / 1000
 	}
 	return x / pow10[j]
+}
+
+// put8 writes x < 10^8 as eight digits, leading zeros included.
+func put8(b []byte, x uint64) {
+	_ = b[7]
+	hi, lo := x/10000, x%10000
+	a, c := hi/100*2, lo/100*2
+	bb, d := hi%100*2, lo%100*2
+	b[0], b[1] = digitPairs[a], digitPairs[a+1]
+	b[2], b[3] = digitPairs[bb], digitPairs[bb+1]
+	b[4], b[5] = digitPairs[c], digitPairs[c+1]
+	b[6], b[7] = digitPairs[d], digitPairs[d+1]
+}
+
+// decimalLen is the number of decimal digits of 0 < d < 2^63: ⌊bits·log10 2⌋ (1233/4096 is log10 2
+// from below), plus one if d reaches the next power of ten.
+func decimalLen(d uint64) int {
+	t := bits.Len64(d) * 1233 >> 12
+	if d >= pow10[t] {
+		t++
+	}
+	return t
 }
