@@ -2,13 +2,12 @@ package app
 
 import (
 	"awsrisk/app/table"
+	"awsrisk/internal/cputime"
 	"bytes"
 	"fmt"
 	"math/rand/v2"
 	"sync"
-	"syscall"
 	"testing"
-	"time"
 )
 
 // Codec benchmarks. Compare before/after a change with
@@ -85,13 +84,13 @@ func BenchmarkParseTable(b *testing.B) {
 	body := benchBody()
 	b.SetBytes(int64(len(body)))
 	b.ReportAllocs()
-	cpu := startCPU()
+	cpu := cputime.Start()
 	for b.Loop() {
 		if _, err := table.ParseTable(body); err != nil {
 			b.Fatal(err)
 		}
 	}
-	cpu.report(b, len(body))
+	cpu.Report(b, len(body))
 }
 
 // BenchmarkPassThrough is what a streaming command that echoes its input
@@ -101,7 +100,7 @@ func BenchmarkPassThrough(b *testing.B) {
 	out := make([]byte, 0, len(body)+len(body)/8)
 	b.SetBytes(int64(len(body)))
 	b.ReportAllocs()
-	cpu := startCPU()
+	cpu := cputime.Start()
 	var v table.View
 	var row []string
 	for b.Loop() {
@@ -114,7 +113,7 @@ func BenchmarkPassThrough(b *testing.B) {
 			out = table.AppendRecord(out, v.Row(i, row))
 		}
 	}
-	cpu.report(b, len(body))
+	cpu.Report(b, len(body))
 }
 
 func BenchmarkAppendRecord(b *testing.B) {
@@ -152,28 +151,5 @@ func BenchmarkReadChunk(b *testing.B) {
 				b.Fatal(err)
 			}
 		}
-	}
-}
-
-// cpuTimer reports a benchmark's throughput per second of CPU time the process used
-// (user+system, from getrusage), beside the wall-clock MB/s. On a machine shared with other
-// work the wall clock counts the time spent waiting for a core; CPU time does not, so with
-// GOMAXPROCS=1 "MB/cpu-s" is the one-core speed even under load.
-type cpuTimer struct{ start time.Duration }
-
-func cpuNow() time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-}
-
-func startCPU() cpuTimer { return cpuTimer{cpuNow()} }
-
-// report adds the "MB/cpu-s" metric for b.N operations of bytes each.
-func (c cpuTimer) report(b *testing.B, bytes int) {
-	if d := cpuNow() - c.start; d > 0 {
-		b.ReportMetric(float64(bytes)*float64(b.N)/1e6/d.Seconds(), "MB/cpu-s")
 	}
 }

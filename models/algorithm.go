@@ -60,10 +60,23 @@ type Risk struct {
 	Category string   // ATT&CK tactic when the model knows one, else ""
 }
 
-// Reason is one plain-words explanation with the points it adds to the score.
+// Reason is one plain-words explanation with the points it adds to the score. A scorer gives
+// its Text, or for the common "field=value +points" form only Field and Value: that text is then
+// built by String when the reason is shown (the top few of an event above the risk floor), not
+// for every event (FormatReason costs more than scoring an event).
 type Reason struct {
-	Text   string  // e.g. "first time arn:…/alice used sourceIPAddress=203.0.113.9"
+	Text   string  // e.g. "first time arn:…/alice used sourceIPAddress=203.0.113.9"; "" = FormatReason(Field, Value, Points)
 	Points float64 // contribution to Risk.Score
+	Field  string  // with Text "": the field and its value; Value may point into the chunk, valid for the event only
+	Value  string
+}
+
+// String is the reason's text.
+func (r Reason) String() string {
+	if r.Text == "" && r.Field != "" {
+		return FormatReason(r.Field, r.Value, r.Points)
+	}
+	return r.Text
 }
 
 // Spec is a parsed `fit <Algorithm> <field>... [by <field>...] [key=value...]`.

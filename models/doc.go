@@ -2,7 +2,9 @@
 // share:
 //
 //   - the contract: [Unsupervised] (fit by mergeable state: map, reduce and partial_fit are all
-//     Merge), [Scorer] (apply, one event at a time) and its verdict, [Risk] with [Reason]s;
+//     Merge), [Scorer] (apply, one event at a time) and its verdict, [Risk] with [Reason]s, and
+//     [Applier], the Scorer as the scoring pipeline drives it over chunks ([AsApplier] adapts a
+//     plain Scorer);
 //   - the registry: every algorithm package registers itself from init with [Register]; the
 //     blank import of awsrisk/models/all registers them all;
 //   - shared helpers, so that every algorithm reads parameters ([ParamInt], [ParamFloat],

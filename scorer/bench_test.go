@@ -1,11 +1,10 @@
 package scorer
 
 import (
+	"awsrisk/internal/cputime"
 	"fmt"
 	"math/rand/v2"
-	"syscall"
 	"testing"
-	"time"
 
 	"awsrisk/app"
 
@@ -38,7 +37,7 @@ func BenchmarkApplyChunk(b *testing.B) {
 	b.ReportAllocs()
 	var out app.Output
 	var v table.View
-	cpu := startCPU()
+	cpu := cputime.Start()
 	for b.Loop() {
 		if err := v.Parse(body); err != nil {
 			b.Fatal(err)
@@ -48,7 +47,7 @@ func BenchmarkApplyChunk(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
-	cpu.report(b, len(body))
+	cpu.Report(b, len(body))
 }
 
 func BenchmarkPassThroughChunk(b *testing.B) {
@@ -58,7 +57,7 @@ func BenchmarkPassThroughChunk(b *testing.B) {
 	var out app.Output
 	var v table.View
 	var row []string
-	cpu := startCPU()
+	cpu := cputime.Start()
 	for b.Loop() {
 		if err := v.Parse(body); err != nil {
 			b.Fatal(err)
@@ -70,7 +69,7 @@ func BenchmarkPassThroughChunk(b *testing.B) {
 			out.WriteRow(v.Row(i, row))
 		}
 	}
-	cpu.report(b, len(body))
+	cpu.Report(b, len(body))
 }
 
 // BenchmarkScoreChunk is `score` with several models on the same chunk as ApplyChunk: three
@@ -97,7 +96,7 @@ func BenchmarkScoreChunk(b *testing.B) {
 	b.ReportAllocs()
 	var out app.Output
 	var v table.View
-	cpu := startCPU()
+	cpu := cputime.Start()
 	for b.Loop() {
 		if err := v.Parse(body); err != nil {
 			b.Fatal(err)
@@ -107,28 +106,5 @@ func BenchmarkScoreChunk(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
-	cpu.report(b, len(body))
-}
-
-// cpuTimer reports a benchmark's throughput per second of CPU time the process used
-// (user+system, from getrusage), beside the wall-clock MB/s. On a machine shared with other
-// work the wall clock counts the time spent waiting for a core; CPU time does not, so with
-// GOMAXPROCS=1 "MB/cpu-s" is the one-core speed even under load.
-type cpuTimer struct{ start time.Duration }
-
-func cpuNow() time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-}
-
-func startCPU() cpuTimer { return cpuTimer{cpuNow()} }
-
-// report adds the "MB/cpu-s" metric for b.N operations of bytes each.
-func (c cpuTimer) report(b *testing.B, bytes int) {
-	if d := cpuNow() - c.start; d > 0 {
-		b.ReportMetric(float64(bytes)*float64(b.N)/1e6/d.Seconds(), "MB/cpu-s")
-	}
+	cpu.Report(b, len(body))
 }

@@ -13,7 +13,6 @@ import (
 	"awsrisk/app/table"
 	"awsrisk/features"
 	"awsrisk/models"
-	"awsrisk/models/linreg"
 	"awsrisk/scorer/incident"
 )
 
@@ -41,24 +40,6 @@ type Options struct {
 	// pipeline); 0 puts them on every scored event.
 	RBAFloor int
 	CIM      bool // add the CIMFields the input does not already have
-}
-
-// explainer is a Scorer whose reasons cost something to build; the pipeline turns them off when
-// nobody reads them.
-type explainer interface{ SetExplain(on bool) }
-
-// numericOutput is a Scorer whose first output is a number the pipeline can write straight into
-// the reply (table.AppendRecordNums) instead of a string made for every event.
-type numericOutput interface {
-	SetNumeric(on bool)
-	NumericOutput() (float64, bool)
-}
-
-// rowScorer is a Scorer that can resolve its fields to positions once per chunk (Bind) and then
-// read them straight from the row (ScoreRow), instead of a lookup by name per field and event.
-type rowScorer interface {
-	Bind(pos func(field string) (int, bool))
-	ScoreRow(row, derived []string, out []string) models.Risk
 }
 
 // Component is one model in a pipeline.
@@ -108,16 +89,18 @@ func ContextFactor(get func(string) string) (float64, string) {
 // risk_reasons are the strongest reasons of all models, largest first.
 type Pipeline struct {
 	comps      []Component
+	appl       []models.Applier // per component: its scorer as the pipeline drives it
 	opt        Options
 	deriver    *features.Deriver
 	deriverOpt features.Options
-	derived    map[string]int       // derived field -> index in the deriver's output
-	outputs    []string             // every field the pipeline writes, in order
-	compOut    [][]string           // per component: scratch output values
-	perComp    bool                 // write ai_score_<model> per component (several models)
-	spare      []byte               // the second worker's output buffer, reused across chunks
-	floats     [2]*table.FloatCache // per worker goroutine: texts of recent predictions, kept across chunks
-	feedback   *incident.Feedback   // analysts' verdicts (SetFeedback), nil for none
+	derived    map[string]int          // derived field -> index in the deriver's output
+	outputs    []string                // every field the pipeline writes, in order
+	compOut    [][]string              // per component: scratch output values
+	perComp    bool                    // write ai_score_<model> per component (several models)
+	spare      []byte                  // the second worker's output buffer, reused across chunks
+	floats     [2]*table.FloatCache    // per worker goroutine: texts of recent predictions, kept across chunks
+	rtexts     [2]map[reasonKey]string // per worker goroutine: reason texts, kept across chunks (see reasonText)
+	feedback   *incident.Feedback      // analysts' verdicts (SetFeedback), nil for none
 
 	Counts Counts
 }
@@ -139,9 +122,9 @@ func New(comps []Component, opt Options) (*Pipeline, error) {
 	}
 	p := &Pipeline{comps: comps, opt: opt, perComp: len(comps) > 1, deriverOpt: features.DefaultOptions()}
 	for _, c := range comps {
-		if e, ok := c.S.(explainer); ok {
-			e.SetExplain(opt.Explain > 0 || opt.RBA)
-		}
+		a := models.AsApplier(c.S)
+		a.Configure(models.ApplyOptions{Explain: opt.Explain > 0 || opt.RBA, NumericOutput: true})
+		p.appl = append(p.appl, a)
 	}
 	d := features.NewDeriver(features.All, features.DefaultOptions())
 	names := d.Names()
@@ -260,9 +243,11 @@ type scored struct {
 	w    float64
 }
 
-// cloner is a Scorer that can hand out independent copies for parallel workers; a Scorer
-// without it (SequenceModel remembers previous events) keeps the pipeline on one goroutine.
-type cloner interface{ Clone() models.Scorer }
+// weighed is a reason of one event with its points weighted by its model's weight.
+type weighed struct {
+	r   models.Reason
+	pts float64
+}
 
 // layout is where everything goes in one chunk's rows.
 type layout struct {
@@ -286,20 +271,24 @@ type layout struct {
 
 // worker holds the per-goroutine scratch of the row loop.
 type worker struct {
-	scorers []models.Scorer
-	compOut [][]string
-	rec     []string
-	derived []string
-	results []scored
-	reasons []models.Reason
-	texts   []string
-	nums    []table.Num
-	numeric []numericOutput // per component, nil when its first output is a string
-	byRow   []rowScorer     // per component, nil when it reads fields by name
-	deriver *features.Deriver
-	floats  *table.FloatCache
-	msg     strings.Builder // risk_message, see riskMessage
-	rows    int64
+	scorers    []models.Applier
+	compOut    [][]string
+	rec        []string
+	derived    []string
+	results    []scored
+	reasons    []weighed
+	texts      []string
+	nums       []table.Num
+	rtexts     map[reasonKey]string // texts of reasons shown before, see reasonText
+	risk       models.Risk          // the verdict of the model being scored, reused
+	principals principalMemo        // the last row's principal (the worker lives for one chunk)
+	need       []int                // input columns read, see scoreRows
+	lazy       bool                 // applyRows fills only need; a column asked for later is filled at once
+	cur        int                  // the row being scored, for lazy
+	deriver    *features.Deriver
+	floats     *table.FloatCache
+	msg        strings.Builder // risk_message, see riskMessage
+	rows       int64
 }
 
 // floatCache returns worker goroutine i's cache of prediction texts, made on first use.
@@ -310,19 +299,50 @@ func (p *Pipeline) floatCache(i int) *table.FloatCache {
 	return p.floats[i]
 }
 
-func (p *Pipeline) newWorker(scorers []models.Scorer, width int) *worker {
-	w := &worker{scorers: scorers, rec: make([]string, width), deriver: p.deriver, floats: p.floatCache(0)}
+// reasonTexts returns worker goroutine i's reason texts, made on first use.
+func (p *Pipeline) reasonTexts(i int) map[reasonKey]string {
+	if p.rtexts[i] == nil {
+		p.rtexts[i] = make(map[reasonKey]string)
+	}
+	return p.rtexts[i]
+}
+
+func (p *Pipeline) newWorker(scorers []models.Applier, width int) *worker {
+	w := &worker{scorers: scorers, rec: make([]string, width), deriver: p.deriver, floats: p.floatCache(0), rtexts: p.reasonTexts(0)}
 	for _, s := range scorers {
 		w.compOut = append(w.compOut, make([]string, len(s.Outputs())))
-		n, _ := s.(numericOutput)
-		if n != nil {
-			n.SetNumeric(true)
-		}
-		w.numeric = append(w.numeric, n)
-		rs, _ := s.(rowScorer)
-		w.byRow = append(w.byRow, rs)
 	}
 	return w
+}
+
+// reasonKey identifies the text of a field=value reason: FormatReason shows the points rounded,
+// with their sign.
+type reasonKey struct {
+	field, value string
+	points       float64
+	neg          bool
+}
+
+// maxReasonTexts bounds the reason texts a worker keeps (a category's reason is the same on
+// every event, a number's varies with its value).
+const maxReasonTexts = 8192
+
+// reasonText is r.String(), remembered for field=value reasons: formatting one costs more than
+// scoring an event. Kept values are cloned, since r.Value points into the chunk.
+func (w *worker) reasonText(r models.Reason) string {
+	if r.Text != "" || r.Field == "" {
+		return r.Text
+	}
+	k := reasonKey{r.Field, r.Value, math.Round(r.Points), r.Points < 0}
+	if t, ok := w.rtexts[k]; ok {
+		return t
+	}
+	t := r.String()
+	if len(w.rtexts) < maxReasonTexts {
+		k.value = strings.Clone(k.value)
+		w.rtexts[k] = t
+	}
+	return t
 }
 
 // minParallelRows is the chunk size from which scoring is split across two goroutines; below it
@@ -343,9 +363,6 @@ func (p *Pipeline) ScoreView(in *table.View, out *app.Output) error {
 	return p.score(in.Header, in.Col, in, out)
 }
 
-// preparer is a Scorer that finishes loading on first use (a lazily decoded model).
-type preparer interface{ Prepare() error }
-
 func (c Component) label() string {
 	if c.Label != "" {
 		return c.Label
@@ -355,11 +372,9 @@ func (c Component) label() string {
 
 // prepare readies every component for scoring, once per chunk (cheap after the first).
 func (p *Pipeline) prepare() error {
-	for _, c := range p.comps {
-		if pr, ok := c.S.(preparer); ok {
-			if err := pr.Prepare(); err != nil {
-				return fmt.Errorf("%s: %w", c.label(), err)
-			}
+	for i, a := range p.appl {
+		if err := a.Prepare(); err != nil {
+			return fmt.Errorf("%s: %w", p.comps[i].label(), err)
 		}
 	}
 	return nil
@@ -369,6 +384,7 @@ func (p *Pipeline) prepare() error {
 type rowSource interface {
 	Len() int
 	Row(i int, dst []string) []string
+	Cell(i, c int) string
 }
 
 // rawRecords is a rowSource that can hand out a record's CSV bytes as they came (table.View).
@@ -378,6 +394,7 @@ type tableRows struct{ t *table.Table }
 
 func (s tableRows) Len() int                         { return len(s.t.Rows) }
 func (s tableRows) Row(i int, dst []string) []string { return dst[:copy(dst, s.t.Rows[i])] }
+func (s tableRows) Cell(i, c int) string             { return s.t.Rows[i][c] }
 
 func (p *Pipeline) score(inHeader []string, col func(string) int, in rowSource, out *app.Output) error {
 	if len(inHeader) == 0 {
@@ -453,19 +470,16 @@ func (p *Pipeline) score(inHeader []string, col func(string) int, in rowSource, 
 		out.Grow(nrows * (bytes/sample + 16*len(p.outputs) + 16))
 	}
 
-	scorers := make([]models.Scorer, len(p.comps))
-	for i, c := range p.comps {
-		scorers[i] = c.S
-	}
-	var clones []models.Scorer
+	scorers := p.appl
+	var clones []models.Applier
 	if nrows >= minParallelRows && runtime.GOMAXPROCS(0) > 1 {
-		for _, c := range p.comps {
-			cl, ok := c.S.(cloner)
-			if !ok {
+		for _, a := range p.appl {
+			cl := a.Clone()
+			if cl == nil {
 				clones = nil
 				break
 			}
-			clones = append(clones, cl.Clone())
+			clones = append(clones, cl)
 		}
 	}
 	if clones == nil {
@@ -476,7 +490,7 @@ func (p *Pipeline) score(inHeader []string, col func(string) int, in rowSource, 
 	}
 	half := nrows / 2
 	w1, w2 := p.newWorker(scorers, l.width), p.newWorker(clones, l.width)
-	w2.floats = p.floatCache(1)
+	w2.floats, w2.rtexts = p.floatCache(1), p.reasonTexts(1)
 	w2.deriver = p.deriverCopy()
 	done := make(chan struct{})
 	go func() {
@@ -488,16 +502,11 @@ func (p *Pipeline) score(inHeader []string, col func(string) int, in rowSource, 
 	<-done
 	out.WriteRaw(p.spare, nrows-half)
 	p.Counts.Rows += w1.rows + w2.rows
-	for i, c := range p.comps {
-		if m, ok := c.S.(merger); ok {
-			m.Merge(clones[i])
-		}
+	for i, a := range p.appl {
+		a.Merge(clones[i])
 	}
 	return nil
 }
-
-// merger folds a clone's counters back into the original scorer.
-type merger interface{ Merge(models.Scorer) }
 
 // deriverCopy returns a Deriver for another goroutine (a Deriver is not safe for concurrent use).
 func (p *Pipeline) deriverCopy() *features.Deriver {
@@ -526,14 +535,33 @@ func (p *Pipeline) scoreRows(w *worker, l *layout, in rowSource, lo, hi int, buf
 		}
 		return w.derived[-1-i]
 	}
-	pos := func(f string) (int, bool) { i, ok := l.idx[f]; return i, ok }
-	for _, rs := range w.byRow {
-		if rs != nil {
-			rs.Bind(pos)
+	// pos also notes the input columns the scorers read (need), for applyRows, which fills only
+	// those; a column first asked for while scoring (a scorer that reads by name) is filled then
+	// and on every later row.
+	asked := make([]bool, l.inWidth)
+	var inRow []string
+	pos := func(f string) (int, bool) {
+		i, ok := l.idx[f]
+		if ok && i >= 0 && !asked[i] {
+			asked[i] = true
+			w.need = append(w.need, i)
+			if w.lazy {
+				inRow[i] = in.Cell(w.cur, i)
+			}
+		}
+		return i, ok
+	}
+	for _, s := range w.scorers {
+		s.Bind(pos)
+	}
+	for _, c := range []int{l.eventCol, l.sourceCol} {
+		if c >= 0 && !asked[c] {
+			asked[c] = true
+			w.need = append(w.need, c)
 		}
 	}
 	rec := w.rec
-	inRow := make([]string, l.inWidth)
+	inRow = make([]string, l.inWidth)
 	// When no output replaces an input column, the record's first inWidth cells are the input
 	// row itself: read the row straight into them instead of reading it and copying it over.
 	direct := !l.replaces
@@ -548,6 +576,9 @@ func (p *Pipeline) scoreRows(w *worker, l *layout, in rowSource, lo, hi int, buf
 	base := 0
 	if echo {
 		base = l.inWidth
+		if p.plain(l) {
+			return p.applyRows(w, l, rr, in, lo, hi, buf, inRow, raw, &row)
+		}
 	}
 	for i := lo; i < hi; i++ {
 		row = in.Row(i, inRow)
@@ -574,12 +605,8 @@ func (p *Pipeline) scoreRows(w *worker, l *layout, in rowSource, lo, hi int, buf
 				}
 				continue
 			}
-			var r models.Risk
-			if rs := w.byRow[i]; rs != nil {
-				r = rs.ScoreRow(row, w.derived, vals)
-			} else {
-				r = w.scorers[i].Score(get, vals)
-			}
+			w.scorers[i].ScoreRow(row, w.derived, vals, &w.risk)
+			r := w.risk
 			if c.Novelty && r.Score > 0 && w.deriver != nil {
 				if f, why := ContextFactor(get); f < 1 {
 					r = discount(r, f, why)
@@ -588,10 +615,8 @@ func (p *Pipeline) scoreRows(w *worker, l *layout, in rowSource, lo, hi int, buf
 			for j, v := range vals {
 				rec[l.compPos[i][j]] = v
 			}
-			if n := w.numeric[i]; n != nil {
-				if v, ok := n.NumericOutput(); ok {
-					w.nums = append(w.nums, table.Num{Col: l.compPos[i][0] - base, V: v})
-				}
+			if v, ok := w.scorers[i].Numeric(); ok {
+				w.nums = append(w.nums, table.Num{Col: l.compPos[i][0] - base, V: v})
 			}
 			if p.perComp {
 				rec[l.compScore[i]] = ""
@@ -629,7 +654,7 @@ func (p *Pipeline) scoreRows(w *worker, l *layout, in rowSource, lo, hi int, buf
 		rec[l.posCat] = category
 		principal, objType, discounted := "", "", ""
 		if p.opt.RBA || p.opt.CIM || p.feedback != nil {
-			principal, objType = principalRow(row, &l.rba)
+			principal, objType = w.principals.principal(row, &l.rba)
 		}
 		if ok && p.feedback != nil {
 			score, discounted = p.discount(raw, principal, category, score)
@@ -638,18 +663,19 @@ func (p *Pipeline) scoreRows(w *worker, l *layout, in rowSource, lo, hi int, buf
 		if ok {
 			rec[l.posScore] = scoreText[models.RiskScore(score)]
 		}
+		risky := p.opt.RBA && ok && models.RiskScore(score) >= p.opt.RBAFloor
 		texts := w.texts[:0]
-		if p.opt.Explain > 0 || p.opt.RBA {
+		if p.opt.Explain > 0 || risky { // the texts are read only by risk_reasons and risk_message
 			reasons := w.reasons[:0]
 			for _, s := range w.results {
 				if math.IsNaN(s.risk.Score) {
 					continue
 				}
 				for _, r := range s.risk.Reasons {
-					reasons = append(reasons, models.Reason{Text: r.Text, Points: r.Points * s.w})
+					reasons = append(reasons, weighed{r, r.Points * s.w})
 				}
 			}
-			slices.SortStableFunc(reasons, func(a, b models.Reason) int { return cmp.Compare(b.Points, a.Points) })
+			slices.SortStableFunc(reasons, func(a, b weighed) int { return cmp.Compare(b.pts, a.pts) })
 			n := p.opt.Explain
 			if n == 0 {
 				n = 3
@@ -661,7 +687,7 @@ func (p *Pipeline) scoreRows(w *worker, l *layout, in rowSource, lo, hi int, buf
 				if len(texts) == n {
 					break
 				}
-				texts = append(texts, r.Text)
+				texts = append(texts, w.reasonText(r.r)) // built only for the reasons shown
 			}
 			w.reasons = reasons
 		}
@@ -674,7 +700,7 @@ func (p *Pipeline) scoreRows(w *worker, l *layout, in rowSource, lo, hi int, buf
 			}
 		}
 		if p.opt.RBA {
-			p.writeRBA(rec, l, row, principal, objType, category, texts, ok && models.RiskScore(score) >= p.opt.RBAFloor, &w.msg)
+			p.writeRBA(rec, l, row, principal, objType, category, texts, risky, &w.msg)
 		}
 		if p.opt.CIM {
 			writeCIM(rec, l, row, principal)
@@ -691,11 +717,128 @@ func (p *Pipeline) scoreRows(w *worker, l *layout, in rowSource, lo, hi int, buf
 	return buf
 }
 
-// discount scales a risk and its reasons by f and says why in its top reason.
+// plain reports whether a chunk takes applyRows: one model, its outputs then ai_risk_score and
+// ai_threat_category appended after the input columns, and nothing else written (no explain=,
+// risk or CIM fields, scope, feedback or novelty discount): `apply` of one model.
+func (p *Pipeline) plain(l *layout) bool {
+	if noApplyRows || len(p.comps) != 1 || p.opt.Scoped || p.opt.RBA || p.opt.CIM || p.opt.Explain > 0 || p.feedback != nil || p.comps[0].Novelty {
+		return false
+	}
+	at := l.inWidth
+	for _, c := range l.compPos[0] {
+		if c != at {
+			return false
+		}
+		at++
+	}
+	return l.posScore == at && l.posCat == at+1 && l.width == at+2
+}
+
+// noApplyRows turns applyRows off, for the test that holds it to the general loop's bytes.
+var noApplyRows = false
+
+// applyRows is scoreRows for a plain chunk (see plain): each reply record is the input
+// record's bytes, the model's outputs, the score and the category, appended straight to buf
+// without the per-model results, the combination of several models or the record of strings.
+// The bytes are those scoreRows writes.
+func (p *Pipeline) applyRows(w *worker, l *layout, rr rawRecords, in rowSource, lo, hi int, buf []byte, inRow []string, raw func(string) string, row *[]string) []byte {
+	s, vals := w.scorers[0], w.compOut[0]
+	wt := p.comps[0].Weight
+	if wt == 0 {
+		wt = 1
+	}
+	var cats categoryMemo
+	// Without a deriver (which reads any column by name) only the columns someone reads are
+	// filled (see need in scoreRows): a selected-fields chunk has a __mv_ twin of every field.
+	w.lazy = w.deriver == nil
+	defer func() { w.lazy = false }()
+	*row = inRow
+	for i := lo; i < hi; i++ {
+		if w.lazy {
+			w.cur = i
+			for _, c := range w.need {
+				inRow[c] = in.Cell(i, c)
+			}
+		} else {
+			*row = in.Row(i, inRow)
+		}
+		if w.deriver != nil {
+			w.derived = w.deriver.Derive(raw, w.derived[:0])
+		}
+		r := &w.risk
+		s.ScoreRow(*row, w.derived, vals, r)
+		w.rows++
+		buf = append(buf, rr.Record(i)...)
+		v, num := s.Numeric()
+		for j, t := range vals {
+			buf = append(buf, ',')
+			if j == 0 && num {
+				buf = w.floats.Append(buf, v)
+			} else {
+				buf = table.AppendField(buf, t)
+			}
+		}
+		buf = append(buf, ',')
+		if !math.IsNaN(r.Score) {
+			buf = append(buf, scoreText[models.RiskScore(combineOne(r.Score, wt))]...)
+		}
+		buf = append(buf, ',')
+		if r.Category != "" {
+			buf = table.AppendField(buf, r.Category)
+		} else {
+			source, name := "", ""
+			if l.eventCol >= 0 {
+				name = (*row)[l.eventCol]
+			}
+			if l.sourceCol >= 0 {
+				source = (*row)[l.sourceCol]
+			}
+			buf = append(buf, cats.cell(source, name, l.eventCol >= 0)...)
+		}
+		buf = append(buf, '\n')
+	}
+	return buf
+}
+
+// categoryMemo holds the ai_threat_category cells (quoted if need be) of the last few APIs of a
+// chunk: a chunk has few distinct APIs, and comparing two short names costs less than the
+// category's two table lookups and the quoting check. It lives for one chunk (its keys point
+// into it).
+type categoryMemo struct {
+	e [8]struct{ source, name, cell string }
+	n int // entries used; the next one replaced is n % len(e)
+}
+
+// cell is the category cell of an event of eventSource source and eventName name (known is
+// false without an eventName column: none).
+func (m *categoryMemo) cell(source, name string, known bool) string {
+	for i := range min(m.n, len(m.e)) {
+		if e := &m.e[i]; e.name == name && e.source == source {
+			return e.cell
+		}
+	}
+	category := ""
+	if known {
+		category, _ = features.ThreatCategory(source, name)
+	}
+	if category == "" {
+		category = features.None
+	}
+	e := &m.e[m.n%len(m.e)]
+	m.n++
+	e.source, e.name, e.cell = source, name, category
+	if table.NeedsQuotes(category) {
+		e.cell = string(table.AppendField(nil, category))
+	}
+	return e.cell
+}
+
+// discount scales a risk and its reasons by f and says why in its top reason. The texts keep
+// the points the model gave.
 func discount(r models.Risk, f float64, why string) models.Risk {
 	out := models.Risk{Score: r.Score * f, Category: r.Category, Reasons: make([]models.Reason, len(r.Reasons))}
 	for i, x := range r.Reasons {
-		out.Reasons[i] = models.Reason{Text: x.Text, Points: x.Points * f}
+		out.Reasons[i] = models.Reason{Text: x.String(), Points: x.Points * f}
 	}
 	if len(out.Reasons) > 0 {
 		out.Reasons[0].Text += " (" + why + ")"
@@ -703,15 +846,21 @@ func discount(r models.Risk, f float64, why string) models.Risk {
 	return out
 }
 
-// riskMessage is "AWS risk <score> for <eventName> <category>[: <reason>; <reason>...]" in one
-// allocation (fmt.Sprintf, or a concatenation and a strings.Join, cost several per event).
+// riskMessage is "AWS risk <score> for <eventName> <category>[: <reason>; <reason>...]", carved
+// out of b: the messages of a chunk share 64 KiB blocks (fmt.Sprintf, or a concatenation and a
+// strings.Join, cost several allocations per event). A message that does not fit in the block
+// starts a new Builder instead of growing this one (which would copy the block); the strings
+// handed out keep the old block.
 func riskMessage(b *strings.Builder, score, eventName, category string, texts []string) string {
 	n := len("AWS risk  for  : ") + len(score) + len(eventName) + len(category)
 	for _, t := range texts {
 		n += len(t) + 2
 	}
-	*b = strings.Builder{} // the string handed out keeps the old buffer
-	b.Grow(n)
+	if b.Cap()-b.Len() < n {
+		*b = strings.Builder{}
+		b.Grow(max(n, 64<<10))
+	}
+	start := b.Len()
 	b.WriteString("AWS risk ")
 	b.WriteString(score)
 	b.WriteString(" for ")
@@ -726,7 +875,7 @@ func riskMessage(b *strings.Builder, score, eventName, category string, texts []
 		}
 		b.WriteString(t)
 	}
-	return b.String()
+	return b.String()[start:]
 }
 
 // combine is the noisy-OR of the scores that are defined; ok is false when no model could score.
@@ -747,6 +896,14 @@ func combine(rs []scored) (float64, bool) {
 	return 100 * (1 - keep), ok
 }
 
+// combineOne is combine of one defined score, to the last bit.
+func combineOne(score, w float64) float64 {
+	if w == 1 {
+		return math.Min(math.Max(score, 0), 100)
+	}
+	return 100 * (1 - (1 - math.Min(math.Max(w*score/100, 0), 1)))
+}
+
 // scoreText holds "0".."100" so that writing a score allocates nothing.
 var scoreText = func() (t [101]string) {
 	for i := range t {
@@ -757,20 +914,12 @@ var scoreText = func() (t [101]string) {
 
 // Report summarises the counts for the job inspector, once per search.
 func (p *Pipeline) Report(out *app.Output) {
-	for _, c := range p.comps {
-		if l, ok := c.S.(*linreg.Scorer); ok {
-			noPrediction, unseen := l.Counts()
-			if noPrediction > 0 {
-				var per []string
-				for _, m := range l.MissingByField() {
-					per = append(per, fmt.Sprintf("%s %d", m.Field, m.Events))
-				}
-				out.Warn("awsrisk: model %s: %d of %d rows have a null or non-numeric feature (%s): their prediction is empty, as in MLTK, and their ai_risk_score counts each missing feature at its average",
-					c.Name, noPrediction, p.Counts.Rows, strings.Join(per, ", "))
-			}
-			if unseen > 0 {
-				out.Info("awsrisk: model %s: %d categorical values were not seen in training and contributed 0 (the average level)",
-					c.Name, unseen)
+	for i, a := range p.appl {
+		for _, n := range a.Notes(p.Counts.Rows) {
+			if n.Warn {
+				out.Warn("awsrisk: model %s: %s", p.comps[i].Name, n.Text)
+			} else {
+				out.Info("awsrisk: model %s: %s", p.comps[i].Name, n.Text)
 			}
 		}
 	}

@@ -155,6 +155,28 @@ func principalRow(row []string, c *rbaCols) (object, typ string) {
 	return n.Principal, n.RiskObjectType
 }
 
+// principalMemo is principalRow remembering the last row's answer: CloudTrail comes in runs of
+// one principal's calls, and comparing the 13 inputs costs less than normalising them again.
+type principalMemo struct {
+	in       [13]string // ct_risk_object, ct_risk_object_type, identityInputs
+	obj, typ string
+	ok       bool
+}
+
+func (m *principalMemo) principal(row []string, c *rbaCols) (object, typ string) {
+	var in [13]string
+	in[0], in[1] = cell(row, c.ctObj), cell(row, c.ctType)
+	for i, k := range c.ident {
+		in[2+i] = cell(row, k)
+	}
+	if m.ok && in == m.in {
+		return m.obj, m.typ
+	}
+	m.obj, m.typ = principalRow(row, c)
+	m.in, m.ok = in, true
+	return m.obj, m.typ
+}
+
 // SetFeedback makes the pipeline apply analysts' benign verdicts: a matching event's score is
 // multiplied by the feedback's discount (0.3) and its first reason says why. nil turns it off.
 func (p *Pipeline) SetFeedback(fb *incident.Feedback) { p.feedback = fb }

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"math"
 	"slices"
-	"strconv"
 	"strings"
 )
 
@@ -517,6 +516,13 @@ func appendField(dst []byte, f string, only bool) []byte {
 	return appendQuoted(dst, f)
 }
 
+// AppendField appends one cell of a record that has several, quoted as [AppendRecord] quotes
+// it: a caller writing a record cell by cell puts the ',' between them.
+func AppendField(dst []byte, f string) []byte { return appendField(dst, f, false) }
+
+// NeedsQuotes reports whether AppendField quotes f.
+func NeedsQuotes(f string) bool { return fieldNeedsQuotes(f) }
+
 // AppendSplunkdRecord appends one record quoted as splunkd quotes the bodies it sends to a
 // command: a cell is quoted iff it is non-empty and has a byte outside [A-Za-z0-9]
 // (scp-v2.md §4). [ParseTable] reads it back to the same strings; the splunkd simulator and the
@@ -611,16 +617,24 @@ func AppendRawRecordNums(dst []byte, raw string, fields []string, nums []Num, c 
 }
 
 // FloatCache remembers the text of recently formatted float64s, direct-mapped by their bits:
-// shortest-form formatting (Ryu-like) costs ~60 ns, a hit a few. A model over categorical fields
+// shortest-form formatting costs ~25 ns ([AppendFloat]; strconv ~60), a hit a few. A model over categorical fields
 // predicts one value per combination of categories, so the same predictions recur chunk after
 // chunk. The zero value is ready; it is not safe for concurrent use.
 type FloatCache struct {
 	slots [floatCacheSlots]floatSlot
+	// Predictions that never repeat (a model with a numeric or a per-principal feature) make
+	// every lookup a miss that costs a cache line: after a window of lookups with few hits the
+	// cache is bypassed for a while, then tried again.
+	looks, hits int
+	skip        int
 }
 
 const (
 	floatCacheBits  = 12
 	floatCacheSlots = 1 << floatCacheBits // 32 bytes each, 128 KiB: fits in L2
+
+	floatWindow = 1024      // lookups between two looks at the hit rate
+	floatBypass = 16 * 1024 // values formatted without the cache after a window of < 1/8 hits
 )
 
 type floatSlot struct {
@@ -632,15 +646,26 @@ type floatSlot struct {
 // Append appends strconv.FormatFloat(v, 'f', -1, 64) to dst. A nil c formats every time.
 func (c *FloatCache) Append(dst []byte, v float64) []byte {
 	if c == nil {
-		return strconv.AppendFloat(dst, v, 'f', -1, 64)
+		return AppendFloat(dst, v)
+	}
+	if c.skip > 0 {
+		c.skip--
+		return AppendFloat(dst, v)
+	}
+	if c.looks++; c.looks == floatWindow {
+		if c.hits < floatWindow/8 {
+			c.skip = floatBypass
+		}
+		c.looks, c.hits = 0, 0
 	}
 	bits := math.Float64bits(v)
 	s := &c.slots[(bits*0x9E3779B97F4A7C15)>>(64-floatCacheBits)] // Fibonacci hashing
 	if s.n > 0 && s.bits == bits {
+		c.hits++
 		return append(dst, s.text[:s.n]...)
 	}
 	n := len(dst)
-	dst = strconv.AppendFloat(dst, v, 'f', -1, 64)
+	dst = AppendFloat(dst, v)
 	if t := dst[n:]; len(t) <= len(s.text) {
 		s.bits, s.n = bits, uint8(copy(s.text[:], t))
 	}

@@ -389,3 +389,22 @@ func TestViewRecordRaw(t *testing.T) {
 		}
 	}
 }
+
+// TestFloatCacheBypass: a window of values that never recur turns the cache off for a while
+// (each miss costs a cache line); then it is tried again, and recurring values hit it.
+func TestFloatCacheBypass(t *testing.T) {
+	var c FloatCache
+	for i := range floatWindow {
+		c.Append(nil, float64(i)+0.5)
+	}
+	require.Equal(t, floatBypass, c.skip, "a window without hits")
+	for i := range floatBypass {
+		v := float64(i) * 1.25
+		require.Equal(t, strconv.FormatFloat(v, 'f', -1, 64), string(c.Append(nil, v)))
+	}
+	require.Zero(t, c.skip)
+	for range 10 {
+		c.Append(nil, 7777.125) // not seen before: one miss, then hits
+	}
+	require.Equal(t, 9, c.hits, "recurring values hit the cache again")
+}

@@ -27,50 +27,21 @@ type Scorer struct {
 	noPrediction, unseen int64
 	missingBy            []int64 // per feature: events where it was null or non-numeric (see score)
 	miss                 []bool  // scratch for ContributionsImputed
-	explain              bool    // build Reasons (only when someone reads them: explain= or RBA)
-	numeric              bool    // leave the prediction to NumericOutput instead of formatting it
+	explain              bool    // give Reasons (only when someone reads them: explain= or RBA)
+	numeric              bool    // leave the prediction to Numeric instead of formatting it
 	cols                 []int   // per feature, its position from Bind
 	last                 float64
 	lastOK               bool
 	cache                map[float64]string
-	reasons              map[reasonKey]string // texts of recent reasons, see reason
-	cats                 []int32              // per feature: the value's index in its category table, -1 unseen
-	catReasons           [][]string           // per categorical feature and category: its reason text, see catReason
-	rbuf                 []models.Reason      // the last event's reasons, reused
+	cats                 []int32         // per feature: the value's index in its category table, -1 unseen
+	catReasons           [][]string      // per categorical feature and category: its reason text, see catReason
+	rbuf                 []models.Reason // the last event's reasons, reused
 }
 
-// reasonKey identifies a reason's text: feature, value and the points as rounded for display.
-type reasonKey struct {
-	feature int
-	value   string
-	points  float64
-}
-
-// maxReasonCache bounds the reason texts kept per scorer (a categorical value's reason is the
-// same on every event; a numeric field's varies with its value).
-const maxReasonCache = 8192
-
-// reason is models.FormatReason(feature i, value, points), remembered: formatting it costs far more than the
-// rest of scoring an event. Cached values are cloned, since value points into the chunk.
-func (s *Scorer) reason(i int, value string, points float64) string {
-	k := reasonKey{i, value, math.Round(points)}
-	if t, ok := s.reasons[k]; ok {
-		return t
-	}
-	t := models.FormatReason(s.features[i], value, points)
-	if len(s.reasons) < maxReasonCache {
-		if s.reasons == nil {
-			s.reasons = make(map[reasonKey]string)
-		}
-		k.value = strings.Clone(value)
-		s.reasons[k] = t
-	}
-	return t
-}
-
-// catReason is reason(i, value, points) for the k-th category of categorical feature i, whose
-// points are its coefficient whatever the event: the text is kept per category, found by index,
-// with no hashing of the value (tables of more than maxCatReasons categories use reason's map).
+// catReason is models.FormatReason for the k-th category of categorical feature i, whose points
+// are its coefficient whatever the event: the text is built once and kept per category, found by
+// index with no hashing of the value ("" for tables of more than maxCatReasons categories: the
+// pipeline builds those texts when it shows them).
 func (s *Scorer) catReason(i, k int, value string, points float64) string {
 	if s.catReasons == nil {
 		s.catReasons = make([][]string, len(s.features))
@@ -79,7 +50,7 @@ func (s *Scorer) catReason(i, k int, value string, points float64) string {
 	if t == nil {
 		n := s.m.pred.cat[i].len()
 		if n > maxCatReasons {
-			return s.reason(i, value, points)
+			return ""
 		}
 		t = make([]string, n)
 		s.catReasons[i] = t
@@ -113,8 +84,8 @@ func (s *Scorer) format(y float64) string {
 // predCacheSize bounds the prediction-text cache of one scorer (about 100 KB).
 const predCacheSize = 2048
 
-// Clone implements cloner: the model is shared read-only, the scratch is new.
-func (s *Scorer) Clone() models.Scorer {
+// Clone implements models.Applier: the model is shared read-only, the scratch is new.
+func (s *Scorer) Clone() models.Applier {
 	_ = s.Prepare() // clones share the decoded model; an error shows in score
 	c := *s
 	c.xs = make([]string, len(s.xs))
@@ -122,14 +93,14 @@ func (s *Scorer) Clone() models.Scorer {
 	c.noPrediction, c.unseen = 0, 0
 	c.missingBy, c.miss = nil, nil
 	c.cache = nil // maps are not safe to share between goroutines
-	c.reasons, c.rbuf, c.catReasons = nil, nil, nil
+	c.rbuf, c.catReasons = nil, nil
 	c.cats = make([]int32, len(s.cats))
 	c.cols = nil
 	return &c
 }
 
-// Merge implements merger: it adds a clone's counters.
-func (s *Scorer) Merge(o models.Scorer) {
+// Merge implements models.Applier: it adds a clone's counters.
+func (s *Scorer) Merge(o models.Applier) {
 	if c, ok := o.(*Scorer); ok {
 		s.noPrediction += c.noPrediction
 		s.unseen += c.unseen
@@ -139,14 +110,29 @@ func (s *Scorer) Merge(o models.Scorer) {
 	}
 }
 
-// SetNumeric implements numericOutput.
-func (s *Scorer) SetNumeric(on bool) { s.numeric = on }
+// Configure implements models.Applier.
+func (s *Scorer) Configure(o models.ApplyOptions) { s.explain, s.numeric = o.Explain, o.NumericOutput }
 
-// NumericOutput implements numericOutput: the prediction of the last Score, if it made one.
-func (s *Scorer) NumericOutput() (float64, bool) { return s.last, s.lastOK }
+// Numeric implements models.Applier: the prediction of the last Score, if it made one.
+func (s *Scorer) Numeric() (float64, bool) { return s.last, s.lastOK }
 
-// SetExplain implements explainer.
-func (s *Scorer) SetExplain(on bool) { s.explain = on }
+// Notes implements models.Applier: rows without a prediction, per missing field, and unseen
+// categories, once per search.
+func (s *Scorer) Notes(rows int64) []models.Note {
+	var notes []models.Note
+	if s.noPrediction > 0 {
+		var per []string
+		for _, m := range s.MissingByField() {
+			per = append(per, fmt.Sprintf("%s %d", m.Field, m.Events))
+		}
+		notes = append(notes, models.Note{Warn: true, Text: fmt.Sprintf("%d of %d rows have a null or non-numeric feature (%s): their prediction is empty, as in MLTK, and their ai_risk_score counts each missing feature at its average",
+			s.noPrediction, rows, strings.Join(per, ", "))})
+	}
+	if s.unseen > 0 {
+		notes = append(notes, models.Note{Text: fmt.Sprintf("%d categorical values were not seen in training and contributed 0 (the average level)", s.unseen)})
+	}
+	return notes
+}
 
 // NewScorer decodes a saved LinearRegression body. output is the prediction field, "" for
 // predicted(<target>).
@@ -217,10 +203,12 @@ func (s *Scorer) Score(get func(string) string, out []string) models.Risk {
 	for i, f := range s.features {
 		s.xs[i] = get(f)
 	}
-	return s.score(out)
+	var r models.Risk
+	s.score(out, &r)
+	return r
 }
 
-// Bind implements rowScorer: it resolves the model's fields to positions once per chunk.
+// Bind implements models.Applier: it resolves the model's fields to positions once per chunk.
 func (s *Scorer) Bind(pos func(field string) (int, bool)) {
 	s.cols = s.cols[:0]
 	for _, f := range s.features {
@@ -232,9 +220,9 @@ func (s *Scorer) Bind(pos func(field string) (int, bool)) {
 	}
 }
 
-// ScoreRow implements rowScorer: Score with the positions from Bind (i >= 0 a column of row,
+// ScoreRow implements models.Applier: Score with the positions from Bind (i >= 0 a column of row,
 // i < 0 the derived value -1-i).
-func (s *Scorer) ScoreRow(row, derived []string, out []string) models.Risk {
+func (s *Scorer) ScoreRow(row, derived []string, out []string, r *models.Risk) {
 	for i, c := range s.cols {
 		switch {
 		case c == absent:
@@ -245,18 +233,20 @@ func (s *Scorer) ScoreRow(row, derived []string, out []string) models.Risk {
 			s.xs[i] = derived[-1-c]
 		}
 	}
-	return s.score(out)
+	s.score(out, r)
 }
 
 // absent marks a field the chunk does not have.
 const absent = math.MinInt
 
-func (s *Scorer) score(out []string) models.Risk {
+// score scores s.xs into out and *r (written whole: the caller's r is reused across events).
+func (s *Scorer) score(out []string, r *models.Risk) {
 	if s.m == nil && s.Prepare() != nil {
 		// Not prepared by a pipeline, and corrupt: no prediction (a pipeline reports the error).
 		s.noPrediction++
 		out[0] = ""
-		return models.Risk{Score: math.NaN()}
+		*r = models.Risk{Score: math.NaN()}
+		return
 	}
 	y, ok, unseen := s.m.contributions(s.xs, s.contrib, s.cats)
 	s.lastOK = false
@@ -276,27 +266,33 @@ func (s *Scorer) score(out []string) models.Risk {
 		s.unseen += int64(unseen)
 		s.noPrediction++
 		out[0] = ""
-		return s.risk(y)
+		s.risk(y, r)
+		return
 	}
 	s.unseen += int64(unseen)
 	if s.numeric {
-		// The pipeline writes the value itself (numericOutput), without a string per event.
+		// The pipeline writes the value itself (Numeric), without a string per event.
 		out[0], s.last, s.lastOK = "", y, true
 	} else {
 		out[0] = s.format(y)
 	}
-	return s.risk(y)
+	s.risk(y, r)
 }
 
-// risk is the event's Risk for prediction y, with reasons from s.contrib when explaining.
-func (s *Scorer) risk(y float64) models.Risk {
-	r := models.Risk{Score: float64(models.RiskScore(y))}
+// risk sets *r to the event's Risk for prediction y, with reasons from s.contrib when
+// explaining.
+func (s *Scorer) risk(y float64, r *models.Risk) {
+	r.Score, r.Category, r.Reasons = float64(models.RiskScore(y)), "", nil
 	if !s.explain {
-		return r
+		return
 	}
-	// The reasons live until the pipeline has read this event's verdicts, so one buffer serves.
-	r.Reasons = s.rbuf[:0]
-	defer func() { s.rbuf = r.Reasons }()
+	s.reasons(r)
+}
+
+// reasons fills r.Reasons from s.contrib. They live until the pipeline has read this event's
+// verdicts, so one buffer serves.
+func (s *Scorer) reasons(r *models.Risk) {
+	rs := s.rbuf[:0]
 	for i := range s.contrib {
 		s.contrib[i] -= s.offset[i]
 	}
@@ -304,15 +300,15 @@ func (s *Scorer) risk(y float64) models.Risk {
 		if c < 0.5 { // under half a point is not a reason
 			continue
 		}
-		var text string
+		// A category's text is kept by its index; a number's is built only if the reason is
+		// shown (models.Reason.String), since it varies with the value.
+		text := ""
 		if k := s.cats[i]; s.m.pred.kind[i] == kindCategorical && k >= 0 {
 			text = s.catReason(i, int(k), s.xs[i], c)
-		} else {
-			text = s.reason(i, s.xs[i], c)
 		}
-		r.Reasons = append(r.Reasons, models.Reason{Text: text, Points: c})
+		rs = append(rs, models.Reason{Text: text, Points: c, Field: s.features[i], Value: s.xs[i]})
 	}
-	return r
+	r.Reasons, s.rbuf = rs, rs
 }
 
 // Counts are what the job inspector is told after apply: rows without a prediction (a null or
@@ -345,3 +341,5 @@ func (s *Scorer) countMissing(i int, n int64) {
 	}
 	s.missingBy[i] += n
 }
+
+var _ models.Applier = (*Scorer)(nil)
