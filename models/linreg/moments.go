@@ -49,6 +49,13 @@ type momentPattern struct {
 	pairs []map[uint64]int64 // per field pair a < b at a*k+b: id_a<<32 | id_b -> rows
 }
 
+// NewMoments returns empty moments for target and features (in user order), for merging the map
+// phase's partials into.
+func NewMoments(target string, features []string) *Moments { return newMoments(target, features) }
+
+// Empty reports whether nothing was merged into m.
+func (m *Moments) Empty() bool { return len(m.pats) == 0 && m.nullTarget+m.badTarget == 0 }
+
 func newMoments(target string, features []string) *Moments {
 	k := len(features)
 	m := &Moments{Target: target, Features: slices.Clone(features), vals: make([][]string, k),
