@@ -25,7 +25,8 @@ const (
 	ColState   = "__awsrisk_state"   // an unsupervised model's State() as JSON
 
 	KindState   = "state"   // one per map process of an unsupervised algorithm
-	KindGroup   = "group"   // a LinearRegression feature group
+	KindStats   = "stats"   // LinearRegression's partial statistics, one record in ColState
+	KindGroup   = "group"   // a LinearRegression feature group (before issue 14; still read)
 	KindDropped = "dropped" // a LinearRegression dropped-row report
 )
 

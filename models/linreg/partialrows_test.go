@@ -26,14 +26,14 @@ func TestPartialRowsRoundTrip(t *testing.T) {
 	}
 	var header []string
 	var rows [][]string
-	WritePartials(train, test, features, func(h []string) { header = h }, func(rec []string) { rows = append(rows, slices.Clone(rec)) })
+	writeLegacyPartials(train, test, features, func(h []string) { header = h }, func(rec []string) { rows = append(rows, slices.Clone(rec)) })
 
 	col := func(name string) int { return slices.Index(header, name) }
 	r := NewPartialReader(col, features)
 	train2, test2 := NewAggregate("y", features), NewAggregate("y", features)
 	for i, row := range rows {
 		require.True(t, r.IsPartial(row))
-		require.NoError(t, r.Add(i, row, train2, test2))
+		require.NoError(t, r.Add(i, row, train2, test2, NewMoments("y", features)))
 	}
 	require.Equal(t, groupsOf(train), groupsOf(train2))
 	require.Equal(t, groupsOf(test), groupsOf(test2))
@@ -44,7 +44,7 @@ func TestPartialRowsRoundTrip(t *testing.T) {
 
 func TestPartialRowsBad(t *testing.T) {
 	features := []string{"x"}
-	header := append(append([]string{}, PartialColumns...), features...)
+	header := append(append([]string{}, legacyColumns...), features...)
 	col := func(name string) int { return slices.Index(header, name) }
 	r := NewPartialReader(col, features)
 	a, b := NewAggregate("y", features), NewAggregate("y", features)
@@ -54,7 +54,7 @@ func TestPartialRowsBad(t *testing.T) {
 		{"group", "train", "x", "1", "1", "", "v"},
 		{"dropped", "train", "", "", "", "{", ""},
 	} {
-		require.ErrorContains(t, r.Add(0, row, a, b), "partial row 1", row)
+		require.ErrorContains(t, r.Add(0, row, a, b, NewMoments("y", features)), "partial row 1", row)
 	}
 }
 
