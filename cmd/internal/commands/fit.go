@@ -368,7 +368,7 @@ func (h *fitHandler) finish(out *app.Output) error {
 		{"features", strings.Join(h.fields, " ")},
 		{"rows", strconv.FormatInt(m.Stats.N, 10)},
 		{"rows_dropped", strconv.FormatInt(d.Total, 10)},
-		{"groups", strconv.Itoa(m.Stats.Groups)},
+		{"groups", groupsText(m.Stats.Groups)},
 		{"columns", strconv.Itoa(m.Stats.Columns)},
 		{"r2", linreg.FormatStat(m.Stats.R2)},
 		{"rmse", linreg.FormatStat(m.Stats.RMSE)},
@@ -406,6 +406,15 @@ func (h *fitHandler) save(m *linreg.Linear) (*models.File, error) {
 		Target: h.target, Features: h.fields, Options: savedOptions(h.cmd), OutputName: h.cmd.As,
 		Rows: m.Stats.N, Body: body,
 	}, nil
+}
+
+// groupsText is the number of distinct feature combinations, or "" when the indexers' map phases
+// shipped cross-products, which do not tell it.
+func groupsText(g int) string {
+	if g <= 0 {
+		return ""
+	}
+	return strconv.Itoa(g)
 }
 
 func describeDropped(d linreg.DropReport, total int64) string {
