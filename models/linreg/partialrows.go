@@ -77,8 +77,8 @@ func writeLegacyPartials(train, test *Aggregate, features []string, header func(
 type PartialReader struct {
 	features                                 []string
 	kind, state, part, n, sumY, sumY2, drops int
-	fcols                             []int
-	xs                                []string
+	fcols                                    []int
+	xs                                       []string
 }
 
 // NewPartialReader finds the partial columns of a chunk through col (-1 when absent).
