@@ -2,7 +2,6 @@ package linreg
 
 import (
 	"math"
-	"math/big"
 	"math/bits"
 )
 
@@ -117,11 +116,7 @@ func (s *xsum) AddSum(o *xsum) {
 
 // normalize propagates carries so every limb but the top one is in [0, 2³²).
 func (s *xsum) normalize() {
-	for i := 0; i < xsumLimbs-1; i++ {
-		c := s.l[i] >> 32 // arithmetic shift: floor division by 2³²
-		s.l[i] -= c << 32
-		s.l[i+1] += c
-	}
+	normalizeLimbs(&s.l) // arithmetic shifts: floor division by 2³²
 	s.adds = 0
 }
 
@@ -137,25 +132,65 @@ func (s *xsum) IsZero() bool {
 }
 
 // Float64 returns the exact sum rounded to the nearest float64 (ties to even), ±Inf on overflow.
+// (Hand-rolled rather than through math/big, which would cost the shipped binary 80 KB.)
 func (s *xsum) Float64() float64 {
 	s.normalize()
+	l := s.l
+	neg := l[xsumLimbs-1] < 0
+	if neg {
+		for i := range l {
+			l[i] = -l[i]
+		}
+		normalizeLimbs(&l)
+	}
 	top := xsumLimbs - 1
-	for top >= 0 && s.l[top] == 0 {
+	for top >= 0 && l[top] == 0 {
 		top--
 	}
 	if top < 0 {
 		return 0
 	}
-	z := new(big.Int)
-	var limb big.Int
-	for i := top; i >= 0; i-- {
-		z.Lsh(z, 32)
-		z.Add(z, limb.SetInt64(s.l[i]))
+	t := 32*top + bits.Len64(uint64(l[top])) - 1 // the leading bit
+	bit := func(b int) uint64 { return uint64(l[b/32]) >> uint(b%32) & 1 }
+	var v float64
+	if t < 64 {
+		// Below 2⁶⁴·2⁻¹⁰⁷⁴ the integer is a uint64: one correctly rounded conversion, and the
+		// scaling is exact (a result below 2⁵³·2⁻¹⁰⁷⁴ is exact anyway, subnormal or not).
+		m := uint64(l[0]) | uint64(l[1])<<32
+		v = math.Ldexp(float64(m), -1074)
+	} else {
+		// The top 64 bits, with every bit below them folded into the lowest (sticky), round once
+		// to 53 bits in the conversion; the result is normal, so the scaling is exact.
+		lo := t - 63
+		var m uint64
+		for b := t; b >= lo; b-- {
+			m = m<<1 | bit(b)
+		}
+		sticky := false
+		for i := 0; i < lo/32 && !sticky; i++ {
+			sticky = l[i] != 0
+		}
+		if !sticky && lo%32 != 0 {
+			sticky = uint64(l[lo/32])&(1<<uint(lo%32)-1) != 0
+		}
+		if sticky {
+			m |= 1
+		}
+		v = math.Ldexp(float64(m), lo-1074)
 	}
-	f := new(big.Float).SetInt(z) // precision = bit length: exact
-	f.SetMantExp(f, -1074)
-	v, _ := f.Float64()
+	if neg {
+		return -v
+	}
 	return v
+}
+
+// normalizeLimbs propagates carries (see normalize).
+func normalizeLimbs(l *[xsumLimbs]int64) {
+	for i := 0; i < xsumLimbs-1; i++ {
+		c := l[i] >> 32
+		l[i] -= c << 32
+		l[i+1] += c
+	}
 }
 
 // Expansion returns floats whose exact sum is s (Shewchuk's nonoverlapping expansion, largest
@@ -166,6 +201,9 @@ func (s *xsum) Expansion() []float64 {
 	for !t.IsZero() && len(out) < 40 {
 		f := t.Float64()
 		out = append(out, f)
+		if math.IsInf(f, 0) {
+			break // beyond float64: the fit refuses such targets (MaxTargetSquareSafe)
+		}
 		t.Add(-f)
 	}
 	return out

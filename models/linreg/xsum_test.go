@@ -24,7 +24,13 @@ func TestXsumExactAndOrderFree(t *testing.T) {
 	cases := map[string][]float64{
 		"cancel":    {1e300, 1, -1e300, 1e-300, -1},
 		"subnormal": {5e-324, 5e-324, -1e-310, 2e-308},
-		"ties":      {1, math.Ldexp(1, -53), math.Ldexp(1, -105)},
+		"sticky":    {1, math.Ldexp(1, -53), math.Ldexp(1, -105)},
+		"tie even":  {1, math.Ldexp(1, -53)},
+		"tie odd":   {1 + math.Ldexp(1, -52), math.Ldexp(1, -53)},
+		"negative":  {-1, -math.Ldexp(1, -53), -math.Ldexp(1, -300)},
+		"huge":      {math.MaxFloat64, math.MaxFloat64, -math.MaxFloat64, 1e-300},
+		"overflow":  {math.MaxFloat64, math.MaxFloat64},
+		"tiny":      {math.Ldexp(1, -1074), math.Ldexp(3, -1074), -math.Ldexp(1, -1073)},
 	}
 	var wide []float64
 	for range 5000 {
