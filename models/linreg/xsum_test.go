@@ -48,6 +48,9 @@ func TestXsumExactAndOrderFree(t *testing.T) {
 			}
 			require.Equal(t, exactRef(xs), a.Float64())
 			require.Equal(t, a.Float64(), b.Float64())
+			if math.IsInf(a.Float64(), 0) {
+				return // no float expansion beyond float64
+			}
 			var c xsum
 			for _, f := range a.Expansion() {
 				c.Add(f)
