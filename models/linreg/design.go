@@ -170,7 +170,7 @@ func newDesign(mo *Moments, intercept bool) (*design, error) {
 
 // fieldPair returns the pair table of fields i and h (in either order) and whether i is its first
 // field.
-func (d *design) fieldPair(i, h int) (map[uint64]int64, bool) {
+func (d *design) fieldPair(i, h int) (*pairTable, bool) {
 	k := len(d.mo.Features)
 	if i < h {
 		return d.pt.pairs[i*k+h], true
@@ -209,7 +209,7 @@ func (d *design) buildS() {
 				continue
 			}
 			tab, first := d.fieldPair(f, h)
-			for key, c := range tab {
+			for key, c := range tab.All() {
 				a, b := splitPair(key)
 				vf, vh := a, b
 				if !first {
@@ -263,7 +263,7 @@ func (d *design) buildS() {
 	for ai, a := range d.catField {
 		for _, b := range d.catField[ai+1:] {
 			tab, first := d.fieldPair(a, b)
-			for key := range tab {
+			for key := range tab.All() {
 				x, y := splitPair(key)
 				if !first {
 					x, y = y, x
@@ -310,7 +310,7 @@ func (d *design) buildS() {
 	for ai, a := range d.catField {
 		for _, b := range d.catField[ai+1:] {
 			tab, first := d.fieldPair(a, b)
-			for key, c := range tab {
+			for key, c := range tab.All() {
 				x, y := splitPair(key)
 				if !first {
 					x, y = y, x
@@ -671,7 +671,7 @@ func (d *design) residualSS(b0 float64, beta []float64) float64 {
 			if d.drop[h] {
 				continue
 			}
-			for key, c := range pt.pairs[f*k+h] {
+			for key, c := range pt.pairs[f*k+h].All() {
 				a, b := splitPair(key)
 				p1, e1 := coef(f, a)
 				p2, e2 := coef(h, b)

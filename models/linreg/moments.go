@@ -46,7 +46,7 @@ type momentPattern struct {
 	sq    xsum               // exact Σy²
 	cnt   [][]int64          // per field: id -> rows (nil for a null field)
 	sy    [][]ddSum          // per field: id -> Σy
-	pairs []map[uint64]int64 // per field pair a < b at a*k+b: id_a<<32 | id_b -> rows
+	pairs []*pairTable // per field pair a < b at a*k+b: id_a<<32 | id_b -> rows
 }
 
 // NewMoments returns empty moments for target and features (in user order), for merging the map
@@ -77,14 +77,14 @@ func (m *Moments) pattern(key string) *momentPattern {
 	}
 	k := len(m.Features)
 	p := &momentPattern{key: key, null: make([]bool, k), cnt: make([][]int64, k), sy: make([][]ddSum, k),
-		pairs: make([]map[uint64]int64, k*k)}
+		pairs: make([]*pairTable, k*k)}
 	for i := range p.null {
 		p.null[i] = key != "" && key[i] == 1
 	}
 	for a := range k {
 		for b := a + 1; b < k; b++ {
 			if !p.null[a] && !p.null[b] {
-				p.pairs[a*k+b] = map[uint64]int64{}
+				p.pairs[a*k+b] = &pairTable{}
 			}
 		}
 	}
@@ -119,7 +119,7 @@ func (m *Moments) addRow(p *momentPattern, ids []int32, n int64, s ddSum) {
 		m.addValue(p, i, id, n, s)
 		for b := i + 1; b < k; b++ {
 			if ids[b] != nullID {
-				p.pairs[i*k+b][pairKey(id, ids[b])] += n
+				p.pairs[i*k+b].add(pairKey(id, ids[b]), n)
 			}
 		}
 	}
@@ -190,9 +190,9 @@ func (m *Moments) Merge(o *Moments) error {
 			}
 			for b := i + 1; b < k; b++ {
 				dst := p.pairs[i*k+b]
-				for key, c := range op.pairs[i*k+b] {
+				for key, c := range op.pairs[i*k+b].All() {
 					x, y := splitPair(key)
-					dst[pairKey(trans[i][x], trans[b][y])] += c
+					dst.add(pairKey(trans[i][x], trans[b][y]), c)
 				}
 			}
 		}

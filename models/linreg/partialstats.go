@@ -228,13 +228,13 @@ func encodeMoments(m *Moments) []byte {
 					continue
 				}
 				tab := p.pairs[i*k+b]
-				pk := slices.Sorted(maps.Keys(tab))
+				pk := tab.sortedKeys()
 				e.uv(uint64(len(pk)))
 				var prev uint64
 				for _, key := range pk {
 					e.uv(key - prev)
 					prev = key
-					e.uv(uint64(tab[key]))
+					e.uv(uint64(tab.get(key)))
 				}
 			}
 		}
@@ -401,7 +401,7 @@ func decodeMoments(d *dec, m *Moments) error {
 					if d.err != nil || c <= 0 || x < 0 || y < 0 || int(x) >= len(vals[i]) || int(y) >= len(vals[b]) {
 						return errStats
 					}
-					tab[key] += c
+					tab.add(key, c)
 				}
 			}
 		}
