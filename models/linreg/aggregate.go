@@ -360,8 +360,8 @@ func (a *Aggregate) Merge(b *Aggregate) error {
 
 // EachGroup calls fn for every group, ordered by feature values (field by
 // field, byte-wise, nulls first), with Σy and Σy² = M2 + (Σy)²/n. This is the
-// map-phase output; feeding it to [Aggregate.AddGroup] of another aggregate
-// reproduces the groups. Null-target and bad-target counts are not part of it.
+// holdout's evaluation input (and the map-phase output before issue 14); feeding it to
+// [Aggregate.AddGroup] of another aggregate reproduces the groups. Null-target and bad-target counts are not part of it.
 // The xs slice is reused between calls.
 func (a *Aggregate) EachGroup(fn func(xs []string, n int64, sumY, sumY2 float64)) {
 	k := len(a.Features)
