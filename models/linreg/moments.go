@@ -43,9 +43,9 @@ type momentPattern struct {
 	null  []bool
 	n     int64
 	sum   ddSum
-	sq    xsum               // exact Σy²
-	cnt   [][]int64          // per field: id -> rows (nil for a null field)
-	sy    [][]ddSum          // per field: id -> Σy
+	sq    xsum         // exact Σy²
+	cnt   [][]int64    // per field: id -> rows (nil for a null field)
+	sy    [][]ddSum    // per field: id -> Σy
 	pairs []*pairTable // per field pair a < b at a*k+b: id_a<<32 | id_b -> rows
 }
 

@@ -9,6 +9,7 @@ import (
 	"maps"
 	"math"
 	"slices"
+	"strings"
 )
 
 // The map phase's partial statistics travel in one cell (fit.ColState) of one row per flush: a
@@ -300,8 +301,14 @@ func decodeHeader(d *dec, k int) (vals [][]string, nullT, badT int64, firstBad s
 	for i := range k {
 		n := d.count(1)
 		vals[i] = make([]string, 0, n)
+		seen := make(map[string]bool, n)
 		for range n {
-			vals[i] = append(vals[i], d.str())
+			v := d.str()
+			if seen[v] || v == "" { // ids must name distinct, non-null values
+				d.err = errStats
+			}
+			seen[v] = true
+			vals[i] = append(vals[i], v)
 		}
 	}
 	nullT, badT = int64(d.uv()), int64(d.uv())
@@ -322,7 +329,7 @@ func decodeRows(d *dec, a *Aggregate) error {
 	a.nullTarget, a.badTarget, a.firstBad, a.maxAbsY, a.inexact = nullT, badT, firstBad, maxAbsY, inexact
 	for range d.count(2) {
 		key := d.str()
-		if key != "" && len(key) != k {
+		if !validPattern(key, k) {
 			d.err = errStats
 		}
 		a.addSquares(key, d.floats())
@@ -365,11 +372,15 @@ func decodeMoments(d *dec, m *Moments) error {
 	}
 	for range d.count(2) {
 		key := d.str()
-		if d.err != nil || key != "" && len(key) != k || m.pats[key] != nil {
+		if d.err != nil || !validPattern(key, k) || m.pats[key] != nil {
 			return errStats
 		}
 		p := m.pattern(key)
-		p.n = int64(d.uv())
+		n := d.uv()
+		if n > 1<<62 {
+			return errStats
+		}
+		p.n = int64(n)
 		p.sum = ddSum{d.f64(), d.f64()}
 		for _, f := range d.floats() {
 			p.sq.Add(f)
@@ -378,15 +389,22 @@ func decodeMoments(d *dec, m *Moments) error {
 			if p.null[i] {
 				continue
 			}
-			id := -1
+			id, total := -1, int64(0)
 			for range d.count(18) {
-				id += int(d.uv())
-				c := int64(d.uv())
+				delta, c := d.uv(), d.uv()
 				s := ddSum{d.f64(), d.f64()}
-				if d.err != nil || id >= len(vals[i]) || c <= 0 {
+				if d.err != nil || delta == 0 || delta > uint64(len(vals[i])) || c == 0 || c > uint64(p.n-total) {
 					return errStats
 				}
-				m.addValue(p, i, int32(id), c, s)
+				id += int(delta)
+				if id >= len(vals[i]) {
+					return errStats
+				}
+				total += int64(c)
+				m.addValue(p, i, int32(id), int64(c), s)
+			}
+			if total != p.n { // every row of the pattern has a value of each of its non-null fields
+				return errStats
 			}
 			for b := i + 1; b < k; b++ {
 				if p.null[b] {
@@ -398,7 +416,7 @@ func decodeMoments(d *dec, m *Moments) error {
 					key += d.uv()
 					c := int64(d.uv())
 					x, y := splitPair(key)
-					if d.err != nil || c <= 0 || x < 0 || y < 0 || int(x) >= len(vals[i]) || int(y) >= len(vals[b]) {
+					if d.err != nil || c <= 0 || c > p.n || x < 0 || y < 0 || int(x) >= len(vals[i]) || int(y) >= len(vals[b]) {
 						return errStats
 					}
 					tab.add(key, c)
@@ -410,3 +428,15 @@ func decodeMoments(d *dec, m *Moments) error {
 }
 
 func b64(b []byte) string { return base64.RawStdEncoding.EncodeToString(b) }
+
+// validPattern reports whether key is a patternKey for k features: "" (no null), or k bytes of
+// 0 and 1 with at least one 1, so that one null pattern has one key.
+func validPattern(key string, k int) bool {
+	if key == "" {
+		return true
+	}
+	if len(key) != k || !strings.Contains(key, "\x01") {
+		return false
+	}
+	return strings.Trim(key, "\x00\x01") == ""
+}

@@ -106,3 +106,29 @@ func TestPartialStatsCorrupt(t *testing.T) {
 		require.Error(t, DecodePartial(blob, NewAggregate("y", features[:2]), NewAggregate("y", features[:2]), NewMoments("y", features[:2])))
 	}
 }
+
+// FuzzDecodePartial: any blob either decodes into statistics a fit can use, or is refused; it
+// never panics, and what it accepts fits or fails with an error.
+func FuzzDecodePartial(f *testing.F) {
+	features := []string{"eventName", "sourceIPAddress", "kb"}
+	a := NewAggregate("y", features)
+	for _, e := range splitEvents(60, 3) {
+		a.AddEvent(e[0], e[1:])
+	}
+	f.Add(forceForm(a, formRows))
+	f.Add(forceForm(a, formMoment))
+	blob, _ := EncodePartial(a, a)
+	f.Add(blob)
+	f.Fuzz(func(t *testing.T, blob string) {
+		train, test, mom := NewAggregate("y", features), NewAggregate("y", features), NewMoments("y", features)
+		if DecodePartial(blob, train, test, mom) != nil {
+			return
+		}
+		all := MomentsOf(train)
+		if !mom.Empty() {
+			require.NoError(t, all.Merge(mom))
+		}
+		_, _ = FitMoments(all, LinearOptions{FitIntercept: true})
+		_ = Evaluate(&Linear{Target: "y", Features: features}, test)
+	})
+}
