@@ -352,6 +352,11 @@ func (h *fitHandler) finish(out *app.Output) error {
 	if d.Total > 0 {
 		out.Warn("awsrisk fit: %s", describeDropped(d, mo.Rows()+d.Total))
 	}
+	if mo.Inexact() {
+		// Targets spanning more than 106 bits (1e-20 beside 1e15): the sums are accurate to 2⁻¹⁰⁶
+		// but no longer exact, so indexer splits may change the last digits.
+		out.Info("awsrisk fit: the target's per-value sums were rounded (values of very different magnitudes); a fit split over other indexers may differ in the last digits")
+	}
 	if m.Stats.Residual > 0 {
 		out.Warn("awsrisk fit: the solver stopped at relative residual %.2g over %d columns (about one column per row: is a field unique per event, like eventTime?); predictions are approximate",
 			m.Stats.Residual, m.Stats.Columns)
