@@ -593,7 +593,10 @@ func (d *design) model(beta []float64) *Linear {
 	ssTot := max(0, t.Float64())
 
 	st := &m.Stats
-	st.N, st.Groups, st.YMean, st.Columns = d.pt.n, max(0, mo.groups), d.ybar, d.p
+	st.N, st.YMean, st.Columns = d.pt.n, d.ybar, d.p
+	if mo.groups >= 0 {
+		st.Groups = d.pt.groups // the distinct rows the fit used
+	}
 	st.Residual = d.residual
 	st.Dropped = mo.Dropped()
 	st.RMSE = math.Sqrt(ssRes / d.N)

@@ -47,6 +47,8 @@ type momentPattern struct {
 	cnt   [][]int64    // per field: id -> rows (nil for a null field)
 	sy    [][]ddSum    // per field: id -> Σy
 	pairs []*pairTable // per field pair a < b at a*k+b: id_a<<32 | id_b -> rows
+
+	groups int // distinct rows behind the pattern (when Moments.groups is known)
 }
 
 // NewMoments returns empty moments for target and features (in user order), for merging the map
@@ -139,7 +141,9 @@ func MomentsOf(a *Aggregate) *Moments {
 			continue
 		}
 		ids := a.ids[g*k : (g+1)*k]
-		m.addRow(m.pattern(string(patternKey(ids, buf[:0]))), ids, a.n[g], ddSum{a.sum[g], a.lo[g]})
+		p := m.pattern(string(patternKey(ids, buf[:0])))
+		m.addRow(p, ids, a.n[g], ddSum{a.sum[g], a.lo[g]})
+		p.groups++
 		m.groups++
 	}
 	for key, s := range a.sq {
