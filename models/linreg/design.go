@@ -633,29 +633,41 @@ func (d *design) model(beta []float64) *Linear {
 // cancellation between these terms (they are ~SStot, the result may be 10⁻¹⁰ of it) costs nothing,
 // and the figure is the one a pass over the rows in exact arithmetic would give.
 func (d *design) residualSS(b0 float64, beta []float64) float64 {
-	pt := d.pt
-	k := len(d.mo.Features)
-	var s xsum
-	s.AddSum(&pt.sq)
-	s.AddProd(-2*b0, pt.sum.hi)
-	s.AddProd(-2*b0, pt.sum.lo)
-	s.AddProdInt(b0, b0, pt.n)
-	// coef returns β_f·x for value id of field f as an exact pair (p, e): β_j for a dummy.
-	coef := func(f int, id int32) (float64, float64) {
-		if d.kind[f] == kindNumeric {
+	// term returns β_f·x for value id of field f as an exact pair (p, e): β_j for a dummy.
+	term := func(f int, id int32) (float64, float64) {
+		switch {
+		case d.drop[f]:
+			return 0, 0
+		case d.kind[f] == kindNumeric:
 			return twoProd(beta[d.colOf[f][0]], d.numVal[f][id])
 		}
 		return beta[d.colOf[f][id]], 0
 	}
+	var s xsum
+	addResidualSS(&s, d.pt, len(d.mo.Features), b0, term)
+	return s.Float64()
+}
+
+// addResidualSS adds Σ (y − ŷ)² over the rows of pattern pt to s, exactly, for ŷ = b0 + Σ_f t_f
+// where term(f, id) = (p, e) is field f's term for value id as an exact sum p + e (0 for a field
+// the model does not use, or a value it has not seen).
+func addResidualSS(s *xsum, pt *momentPattern, k int, b0 float64, term func(f int, id int32) (float64, float64)) {
+	s.AddSum(&pt.sq)
+	s.AddProd(-2*b0, pt.sum.hi)
+	s.AddProd(-2*b0, pt.sum.lo)
+	s.AddProdInt(b0, b0, pt.n)
+	terms := make([][2][]float64, k) // per field: id -> (p, e), computed once per value
 	for f := range k {
-		if d.drop[f] {
+		if pt.null[f] {
 			continue
 		}
+		ps, es := make([]float64, len(pt.cnt[f])), make([]float64, len(pt.cnt[f]))
 		for id, c := range pt.cnt[f] {
 			if c == 0 {
 				continue
 			}
-			p, e := coef(f, int32(id))
+			p, e := term(f, int32(id))
+			ps[id], es[id] = p, e
 			sy := pt.sy[f][id]
 			for _, t := range [2]float64{p, e} {
 				if t == 0 {
@@ -670,14 +682,20 @@ func (d *design) residualSS(b0 float64, beta []float64) float64 {
 			s.AddProdInt(2*p, e, c)
 			s.AddProdInt(e, e, c)
 		}
+		terms[f] = [2][]float64{ps, es}
+	}
+	for f := range k {
 		for h := f + 1; h < k; h++ {
-			if d.drop[h] {
+			if pt.null[f] || pt.null[h] {
 				continue
 			}
+			tf, th := terms[f], terms[h]
 			for key, c := range pt.pairs[f*k+h].All() {
 				a, b := splitPair(key)
-				p1, e1 := coef(f, a)
-				p2, e2 := coef(h, b)
+				p1, e1, p2, e2 := tf[0][a], tf[1][a], th[0][b], th[1][b]
+				if p1 == 0 && e1 == 0 || p2 == 0 && e2 == 0 {
+					continue
+				}
 				s.AddProdInt(2*p1, p2, c)
 				if e1 != 0 || e2 != 0 {
 					s.AddProdInt(2*p1, e2, c)
@@ -687,5 +705,4 @@ func (d *design) residualSS(b0 float64, beta []float64) float64 {
 			}
 		}
 	}
-	return s.Float64()
 }
