@@ -24,12 +24,18 @@ type EvalStats struct {
 // (less the rows whose numeric value does not parse, rare, from their groups' rounded sums), so
 // the figures do not depend on how the rows were ordered or split over indexers.
 func Evaluate(m *Linear, a *Aggregate) EvalStats {
-	var ev EvalStats
-	var ssRes, sumY, sumY2 xsum
+	var acc evalAcc
+	evalGroups(&acc, m, a)
+	return acc.stats()
+}
+
+// evalGroups adds the groups of a to acc.
+func evalGroups(acc *evalAcc, m *Linear, a *Aggregate) {
 	k := len(a.Features)
 	xs := make([]string, k)
 	predicted := map[string]bool{} // null pattern -> its rows can get a prediction
 	var buf [64]byte
+	var ts []float64
 	for g, n := range a.n {
 		if n == 0 {
 			continue
@@ -41,49 +47,57 @@ func Evaluate(m *Linear, a *Aggregate) EvalStats {
 				xs[i] = a.vals[i][id]
 			}
 		}
-		yhat, ok, _ := m.Predict(xs)
+		_, ok, _ := m.Predict(xs)
 		key := string(patternKey(ids, buf[:0]))
 		if !ok {
-			ev.NoPrediction += n
+			acc.noPred += n
 			if !m.usesNull(xs) { // a value that does not parse: its rows leave the pattern's Σy²
 				predicted[key] = true
 				s := a.sum[g] + a.lo[g]
-				sumY2.Add(-(a.m2[g] + s*s/float64(n)))
+				sq := a.m2[g] + s*s/float64(n)
+				acc.sumY2.Add(-sq)
+				acc.ssRes.Add(-sq)
 			}
 			continue
 		}
 		predicted[key] = true
-		ev.N += n
-		sumY.Add(a.sum[g])
-		sumY.Add(a.lo[g])
-		ssRes.AddProd(-2*yhat, a.sum[g])
-		ssRes.AddProd(-2*yhat, a.lo[g])
-		ssRes.AddProdInt(yhat, yhat, n)
+		acc.n += n
+		acc.sumY.Add(a.sum[g])
+		acc.sumY.Add(a.lo[g])
+		// ŷ = b₀ + Σ_f t_f with each term exact (t = β·x as p + e): the same exact figure the
+		// moments of the same rows give (evalMoments), whatever form each indexer chose.
+		ts = append(ts[:0], m.Intercept)
+		for i, x := range xs {
+			switch m.pred.kind[i] {
+			case kindNumeric:
+				v, _, _ := models.ParseNumber(x)
+				p, e := twoProd(m.pred.coef[i], v)
+				ts = append(ts, p, e)
+			case kindCategorical:
+				c, _ := m.pred.cat[i].lookup(x)
+				ts = append(ts, c)
+			}
+		}
+		for i, t := range ts {
+			if t == 0 {
+				continue
+			}
+			acc.ssRes.AddProd(-2*t, a.sum[g])
+			acc.ssRes.AddProd(-2*t, a.lo[g])
+			acc.ssRes.AddProdInt(t, t, n)
+			for _, u := range ts[i+1:] {
+				if u != 0 {
+					acc.ssRes.AddProdInt(2*t, u, n)
+				}
+			}
+		}
 	}
 	for key, ok := range predicted {
 		if ok && a.sq[key] != nil {
-			sumY2.AddSum(a.sq[key])
+			acc.sumY2.AddSum(a.sq[key])
+			acc.ssRes.AddSum(a.sq[key])
 		}
 	}
-	ev.R2, ev.RMSE = math.NaN(), math.NaN()
-	if ev.N == 0 {
-		return ev
-	}
-	n := float64(ev.N)
-	ssRes.AddSum(&sumY2)
-	res := math.Max(ssRes.Float64(), 0)
-	ybar := sumY.Float64() / n
-	var tot xsum
-	tot.AddSum(&sumY2)
-	for _, f := range sumY.Expansion() {
-		tot.AddProd(-2*ybar, f)
-	}
-	tot.AddProdInt(ybar, ybar, ev.N)
-	if ssTot := tot.Float64(); ssTot > 0 {
-		ev.R2 = 1 - res/ssTot
-	}
-	ev.RMSE = math.Sqrt(res / n)
-	return ev
 }
 
 // usesNull reports whether a feature the model uses is null in xs (no prediction, as in MLTK).

@@ -95,9 +95,9 @@ func NewPartialReader(col func(name string) int, features []string) *PartialRead
 // IsPartial reports whether row is a partial row rather than a raw event.
 func (p *PartialReader) IsPartial(row []string) bool { return p.kind >= 0 && row[p.kind] != "" }
 
-// Add adds partial row r (0-based; 1-based in messages) to train or test (distinct rows) or mom
-// (the train part's moments).
-func (p *PartialReader) Add(r int, row []string, train, test *Aggregate, mom *Moments) error {
+// Add adds partial row r (0-based; 1-based in messages) to train or test (distinct rows), mom
+// (the train part's moments) or hm (the test part's).
+func (p *PartialReader) Add(r int, row []string, train, test *Aggregate, mom *Moments, hm *HoldoutMoments) error {
 	agg := train
 	if p.part >= 0 && row[p.part] == "test" {
 		agg = test
@@ -110,7 +110,7 @@ func (p *PartialReader) Add(r int, row []string, train, test *Aggregate, mom *Mo
 		if p.state < 0 {
 			return bad(fit.ColState)
 		}
-		if err := DecodePartial(row[p.state], train, test, mom); err != nil {
+		if err := DecodePartial(row[p.state], train, test, mom, hm); err != nil {
 			return fmt.Errorf("partial row %d from the map phase: %w; rerun the search (mixed awsrisk versions on search head and indexers?)", r+1, err)
 		}
 		return nil

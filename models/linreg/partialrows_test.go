@@ -33,7 +33,7 @@ func TestPartialRowsRoundTrip(t *testing.T) {
 	train2, test2 := NewAggregate("y", features), NewAggregate("y", features)
 	for i, row := range rows {
 		require.True(t, r.IsPartial(row))
-		require.NoError(t, r.Add(i, row, train2, test2, NewMoments("y", features)))
+		require.NoError(t, r.Add(i, row, train2, test2, NewMoments("y", features), nil))
 	}
 	require.Equal(t, groupsOf(train), groupsOf(train2))
 	require.Equal(t, groupsOf(test), groupsOf(test2))
@@ -54,7 +54,7 @@ func TestPartialRowsBad(t *testing.T) {
 		{"group", "train", "x", "1", "1", "", "v"},
 		{"dropped", "train", "", "", "", "{", ""},
 	} {
-		require.ErrorContains(t, r.Add(0, row, a, b, NewMoments("y", features)), "partial row 1", row)
+		require.ErrorContains(t, r.Add(0, row, a, b, NewMoments("y", features), nil), "partial row 1", row)
 	}
 }
 

@@ -22,7 +22,8 @@ import (
 //	'M' moments: per null pattern N, Σy, exact Σy², per value its count and Σy, per pair of values
 //	    of two fields the rows holding both (see Moments).
 //
-// The holdout's test part is always 'R': evaluating on it needs a prediction per row.
+// The holdout's test part is sent as moments too when that is smaller and its fields' kind
+// signature allows evaluating on it (see holdout.go); the signature precedes it ("" for 'R').
 // Integers are unsigned varints (ids and pair keys delta-coded in ascending order), floats 8 bytes
 // little-endian, strings a varint length and the bytes.
 const (
@@ -132,7 +133,14 @@ func EncodePartial(train, test *Aggregate) (blob string, form byte) {
 	e.Write(rows)
 	if n == 2 {
 		e.WriteByte(partTest)
-		e.Write(encodeRows(test))
+		body, sig := encodeRows(test), ""
+		if s, ok := kindSignature(test); ok {
+			if mom := encodeMoments(MomentsOf(test)); len(mom)+len(s) < len(body) {
+				body, sig = mom, s
+			}
+		}
+		e.str(sig)
+		e.Write(body)
 	}
 	return b64(e.Bytes()), form
 }
@@ -244,8 +252,8 @@ func encodeMoments(m *Moments) []byte {
 }
 
 // DecodePartial reads an EncodePartial blob: the train part into train (distinct rows) or mom
-// (moments), the test part into test.
-func DecodePartial(blob string, train, test *Aggregate, mom *Moments) error {
+// (moments), the test part into test or hm.
+func DecodePartial(blob string, train, test *Aggregate, mom *Moments, hm *HoldoutMoments) error {
 	raw, err := base64.RawStdEncoding.DecodeString(blob)
 	if err != nil {
 		return fmt.Errorf("partial statistics: %w", err)
@@ -263,14 +271,23 @@ func DecodePartial(blob string, train, test *Aggregate, mom *Moments) error {
 		if d.err != nil || len(d.b) < 2 {
 			return errStats
 		}
-		part, form := d.b[0], d.b[1]
-		d.b = d.b[2:]
+		part := d.b[0]
+		d.b = d.b[1:]
+		sig := ""
+		if part == partTest {
+			sig = d.str()
+		}
+		if d.err != nil || len(d.b) < 1 {
+			return errStats
+		}
+		form := d.b[0]
+		d.b = d.b[1:]
 		dst := train
 		if part == partTest {
 			dst = test
 		}
 		switch {
-		case form == formRows:
+		case form == formRows && sig == "":
 			a := NewAggregate(train.Target, train.Features)
 			if err := decodeRows(d, a); err != nil {
 				return err
@@ -284,6 +301,14 @@ func DecodePartial(blob string, train, test *Aggregate, mom *Moments) error {
 				return err
 			}
 			if err := mom.Merge(m); err != nil {
+				return err
+			}
+		case form == formMoment && part == partTest && validSignature(sig, k):
+			m := newMoments(train.Target, train.Features)
+			if err := decodeMoments(d, m); err != nil {
+				return err
+			}
+			if err := hm.merge(sig, m); err != nil {
 				return err
 			}
 		default:
@@ -439,4 +464,9 @@ func validPattern(key string, k int) bool {
 		return false
 	}
 	return strings.Trim(key, "\x00\x01") == ""
+}
+
+// validSignature reports whether sig is a kind signature for k features.
+func validSignature(sig string, k int) bool {
+	return len(sig) == k && strings.Trim(sig, string([]byte{sigNone, sigNumeric, sigText})) == ""
 }

@@ -59,7 +59,7 @@ func TestPartialStatsSameModel(t *testing.T) {
 				if forced != 0 && form != forced {
 					blob = forceForm(a, forced)
 				}
-				require.NoError(t, DecodePartial(blob, train, test, mom))
+				require.NoError(t, DecodePartial(blob, train, test, mom, nil))
 			}
 			all := MomentsOf(train)
 			if !mom.Empty() {
@@ -100,10 +100,10 @@ func TestPartialStatsCorrupt(t *testing.T) {
 	for _, form := range []byte{formRows, formMoment} {
 		blob := forceForm(a, form)
 		for _, cut := range []int{0, 5, len(blob) / 2, len(blob) - 1} {
-			err := DecodePartial(blob[:cut], NewAggregate("y", features), NewAggregate("y", features), NewMoments("y", features))
+			err := DecodePartial(blob[:cut], NewAggregate("y", features), NewAggregate("y", features), NewMoments("y", features), NewHoldoutMoments("y", features))
 			require.Error(t, err, "form %c cut at %d", form, cut)
 		}
-		require.Error(t, DecodePartial(blob, NewAggregate("y", features[:2]), NewAggregate("y", features[:2]), NewMoments("y", features[:2])))
+		require.Error(t, DecodePartial(blob, NewAggregate("y", features[:2]), NewAggregate("y", features[:2]), NewMoments("y", features[:2]), NewHoldoutMoments("y", features[:2])))
 	}
 }
 
@@ -121,14 +121,83 @@ func FuzzDecodePartial(f *testing.F) {
 	f.Add(blob)
 	f.Fuzz(func(t *testing.T, blob string) {
 		train, test, mom := NewAggregate("y", features), NewAggregate("y", features), NewMoments("y", features)
-		if DecodePartial(blob, train, test, mom) != nil {
+		hm := NewHoldoutMoments("y", features)
+		if DecodePartial(blob, train, test, mom, hm) != nil {
 			return
 		}
 		all := MomentsOf(train)
 		if !mom.Empty() {
 			require.NoError(t, all.Merge(mom))
 		}
-		_, _ = FitMoments(all, LinearOptions{FitIntercept: true})
-		_ = Evaluate(&Linear{Target: "y", Features: features}, test)
+		if m, err := FitMoments(all, LinearOptions{FitIntercept: true}); err == nil {
+			_ = EvaluateAll(m, test, hm)
+		}
 	})
+}
+
+// encodeWithTest encodes train as rows and test in the given form (moments with its signature).
+func encodeWithTest(t *testing.T, train, test *Aggregate, form byte) string {
+	var e enc
+	e.WriteString(statsMagic)
+	e.uv(uint64(len(train.Features)))
+	e.uv(2)
+	e.WriteByte(partTrain)
+	e.Write(encodeRows(train))
+	e.WriteByte(partTest)
+	if form == formRows {
+		e.str("")
+		e.Write(encodeRows(test))
+	} else {
+		sig, ok := kindSignature(test)
+		require.True(t, ok)
+		e.str(sig)
+		e.Write(encodeMoments(MomentsOf(test)))
+	}
+	return b64(e.Bytes())
+}
+
+// TestHoldoutPartsSameFigures: the holdout figures are the same bit for bit whether the test part
+// is one aggregate, or shards sent as distinct rows or as moments; rows with a null feature count
+// as no prediction in both forms.
+func TestHoldoutPartsSameFigures(t *testing.T) {
+	features := []string{"eventName", "sourceIPAddress", "kb"}
+	events := splitEvents(4000, 5)
+	train, test := NewAggregate("y", features), NewAggregate("y", features)
+	for i, e := range events {
+		if i%3 == 0 {
+			test.AddEvent(e[0], e[1:])
+		} else {
+			train.AddEvent(e[0], e[1:])
+		}
+	}
+	m, err := FitLinear(train, LinearOptions{FitIntercept: true})
+	require.NoError(t, err)
+	ref := Evaluate(m, test)
+	require.Positive(t, ref.NoPrediction, "null eventName rows")
+	require.Greater(t, ref.R2, 0.5)
+	for _, shards := range []int{1, 4} {
+		for _, form := range []byte{formRows, formMoment} {
+			tr, te := NewAggregate("y", features), NewAggregate("y", features)
+			mom, hm := NewMoments("y", features), NewHoldoutMoments("y", features)
+			for s := range shards {
+				a, b := NewAggregate("y", features), NewAggregate("y", features)
+				for i := s; i < len(events); i += shards {
+					if e := events[i]; i%3 == 0 {
+						b.AddEvent(e[0], e[1:])
+					} else {
+						a.AddEvent(e[0], e[1:])
+					}
+				}
+				require.NoError(t, DecodePartial(encodeWithTest(t, a, b, form), tr, te, mom, hm))
+			}
+			got := EvaluateAll(m, te, hm)
+			require.Equal(t, ref, got, "shards=%d form=%c", shards, form)
+		}
+	}
+	// A field mixing numbers and text has no signature: its test part stays rows.
+	mixed := NewAggregate("y", features)
+	mixed.AddEvent("1", []string{"a", "b", "3"})
+	mixed.AddEvent("2", []string{"a", "b", "x"})
+	_, ok := kindSignature(mixed)
+	require.False(t, ok)
 }

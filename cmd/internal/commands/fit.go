@@ -37,7 +37,8 @@ type fitHandler struct {
 	holdout  fit.Holdout
 
 	train, test *linreg.Aggregate
-	mom         *linreg.Moments // moments from map phases (the train part)
+	mom         *linreg.Moments        // moments from map phases (the train part)
+	hm          *linreg.HoldoutMoments // and the test part's
 	xs          []string
 	started     time.Time
 }
@@ -125,6 +126,7 @@ func (h *fitHandler) expanded(fields []string) {
 	h.train = linreg.NewAggregate(h.target, h.fields)
 	h.test = linreg.NewAggregate(h.target, h.fields)
 	h.mom = linreg.NewMoments(h.target, h.fields)
+	h.hm = linreg.NewHoldoutMoments(h.target, h.fields)
 	h.xs = make([]string, len(h.fields))
 }
 
@@ -293,7 +295,7 @@ func (h *fitHandler) consume(in *table.Table) error {
 	rf := h.derive.fields(in)
 	for r, row := range in.Rows {
 		if partials.IsPartial(row) {
-			if err := partials.Add(r, row, h.train, h.test, h.mom); err != nil {
+			if err := partials.Add(r, row, h.train, h.test, h.mom, h.hm); err != nil {
 				return err
 			}
 			continue
@@ -361,7 +363,7 @@ func (h *fitHandler) finish(out *app.Output) error {
 		out.Warn("awsrisk fit: the solver stopped at relative residual %.2g over %d columns (about one column per row: is a field unique per event, like eventTime?); predictions are approximate",
 			m.Stats.Residual, m.Stats.Columns)
 	}
-	ev := linreg.Evaluate(m, h.test)
+	ev := linreg.EvaluateAll(m, h.test, h.hm)
 	saved, err := saveModel(h.env, h.cmd, h.info, out, func() (*models.File, error) { return h.save(m) })
 	if err != nil {
 		return err
@@ -398,7 +400,7 @@ func (h *fitHandler) finish(out *app.Output) error {
 func (h *fitHandler) save(m *linreg.Linear) (*models.File, error) {
 	if h.holdout.Fraction > 0 {
 		// Store the holdout figures with the model so summary can show them.
-		ev := linreg.Evaluate(m, h.test)
+		ev := linreg.EvaluateAll(m, h.test, h.hm)
 		m.Stats.Holdout = &ev
 	}
 	body, err := linreg.EncodeLinear(m)
