@@ -1,6 +1,8 @@
 package linreg
 
 import (
+	"awsrisk/models/fit"
+	"encoding/json"
 	"slices"
 	"strconv"
 	"testing"
@@ -65,4 +67,34 @@ func groupsOf(a *Aggregate) []string {
 	})
 	slices.Sort(out)
 	return out
+}
+
+// writeLegacyPartials writes the rows of the map phase before issue 14 (tests check they are
+// still read).
+func writeLegacyPartials(train, test *Aggregate, features []string, header func([]string), row func(rec []string)) {
+	h := append(append([]string{}, legacyColumns...), features...)
+	header(h)
+	rec := make([]string, len(h))
+	for _, p := range []struct {
+		name string
+		agg  *Aggregate
+	}{{"train", train}, {"test", test}} {
+		p.agg.EachGroup(func(xs []string, n int64, sy, sy2 float64) {
+			rec[0], rec[1] = fit.KindGroup, p.name
+			rec[2] = strconv.FormatInt(n, 10)
+			rec[3] = strconv.FormatFloat(sy, 'g', -1, 64)
+			rec[4] = strconv.FormatFloat(sy2, 'g', -1, 64)
+			rec[5] = ""
+			copy(rec[len(legacyColumns):], xs)
+			row(rec)
+		})
+		if d := p.agg.TargetDrops(); d.Total > 0 {
+			js, _ := json.Marshal(d) // a plain struct of counts: cannot fail
+			for i := range rec {
+				rec[i] = ""
+			}
+			rec[0], rec[1], rec[5] = fit.KindDropped, p.name, string(js)
+			row(rec)
+		}
+	}
 }
