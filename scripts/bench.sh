@@ -96,8 +96,9 @@ if [ "${BENCH_HUGE_ROWS:-0}" -gt 0 ]; then
 fi
 
 # The fit map phase as three indexers run it: each gets a contiguous third of the events (the
-# CSV with every field, as an indexer hands it without required_fields) and ships its partial
-# rows to the search head. mapbytes FILE prints "<map output bytes> <shard input bytes>".
+# CSV with every field, the shard as stored; in Splunk the map asks for the target and features
+# only) and ships its statistics to the search head, once, as local mode has no _chunked_idx.
+# mapbytes FILE prints "<map output bytes> <shard input bytes>".
 mapbytes() {
   local n out=0 in=0 k lo hi
   n=$(($(wc -l < "$1") - 1))

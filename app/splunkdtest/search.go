@@ -294,8 +294,11 @@ func Run(start Starter, info *app.GetInfo, events *table.Table, sizes []int) (*R
 
 // MapReduce runs a reporting command the way a distributed search does: the reduce process's
 // getinfo names a streaming_preop; each of k indexers runs it as its own process over its share
-// of the events (contiguous blocks, in chunks); splunkd concatenates the map outputs and feeds them
-// to the reduce process. k == 0 skips the map phase, as splunkd may, and sends raw events.
+// of the events (contiguous blocks, in chunks, through Stream: in selected-fields mode when the map
+// declares required_fields, so its rows must carry _chunked_idx and come back merged into the
+// events they name, and events without a reply row are gone); splunkd concatenates the map outputs
+// and feeds them to the reduce process, which gets only its own required_fields. k == 0 skips the
+// map phase, as splunkd may, and sends raw events.
 func MapReduce(start Starter, info *app.GetInfo, events *table.Table, k int, sizes []int) (*Result, error) {
 	p, err := start()
 	if err != nil {

@@ -5,7 +5,8 @@
 // In a distributed search splunkd runs `fit ... phase=map` on every indexer (the streaming_preop)
 // and the plain `fit` on the search head over what they send. A map process sends partial rows,
 // never events: an unsupervised algorithm one [ColPartial]=[KindState] row carrying its mergeable
-// state in [ColState]; LinearRegression its feature groups (package linreg). Splunk may skip the
+// state in [ColState]; LinearRegression one [KindStats] row per flush with its statistics in
+// [ColState] (package linreg: distinct rows or cross-products). Splunk may skip the
 // map phase, so the reduce side accepts raw events as well.
 package fit
 
@@ -25,7 +26,8 @@ const (
 	ColState   = "__awsrisk_state"   // an unsupervised model's State() as JSON
 
 	KindState   = "state"   // one per map process of an unsupervised algorithm
-	KindGroup   = "group"   // a LinearRegression feature group
+	KindStats   = "stats"   // LinearRegression's partial statistics, one record in ColState
+	KindGroup   = "group"   // a LinearRegression feature group (before issue 14; still read)
 	KindDropped = "dropped" // a LinearRegression dropped-row report
 )
 

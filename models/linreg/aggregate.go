@@ -49,8 +49,14 @@ type Aggregate struct {
 	slots []int32            // open-addressing index of the groups by ids: 1 + group, 0 empty; see groupIDs
 	ids   []int32            // group g's ids are ids[g*k : (g+1)*k]
 	n     []int64
-	sum   []float64 // Σy
+	sum   []float64 // Σy, with lo its double-double low part (see xsum.go)
+	lo    []float64
 	m2    []float64 // Σ(y − ȳ_g)²
+
+	// sq is the exact Σy² of the rows of each null pattern (patternKey): the fit's total sum of
+	// squares, exact so that it does not depend on the order of the rows.
+	sq      map[string]*xsum
+	inexact bool // a double-double Σy rounded (see ddSum)
 
 	nullTarget int64
 	badTarget  int64
@@ -80,6 +86,7 @@ func NewAggregate(target string, features []string) *Aggregate {
 		dict:     make([]map[string]int32, k),
 		vals:     make([][]string, k),
 		row:      make([]int32, k),
+		sq:       map[string]*xsum{},
 	}
 	for i := range a.dict {
 		a.dict[i] = make(map[string]int32)
@@ -111,6 +118,7 @@ func (a *Aggregate) AddEvent(y string, xs []string) {
 	}
 	a.maxAbsY = max(a.maxAbsY, math.Abs(v))
 	g := a.group(xs)
+	a.sqOf(a.row).AddProd(v, v)
 	// Welford's update with running sums (Welford 1962; Chan, Golub and
 	// LeVeque 1983): with S' = S + y and n' = n + 1,
 	// M2' = M2 + (y − S/n)(y − S'/n').
@@ -121,8 +129,41 @@ func (a *Aggregate) AddEvent(y string, xs []string) {
 	}
 	mean := a.sum[g] / float64(n)
 	a.n[g] = n + 1
-	a.sum[g] += v
+	d := ddSum{a.sum[g], a.lo[g]}
+	if !d.add(v) {
+		a.inexact = true
+	}
+	a.sum[g], a.lo[g] = d.hi, d.lo
 	a.m2[g] += (v - mean) * (v - a.sum[g]/float64(n+1))
+}
+
+// patternKey names the null pattern of a row's ids: "" without nulls, else one byte per feature,
+// 1 for null.
+func patternKey(ids []int32, buf []byte) []byte {
+	buf = buf[:0]
+	if !slices.Contains(ids, nullID) {
+		return buf
+	}
+	for _, id := range ids {
+		if id == nullID {
+			buf = append(buf, 1)
+		} else {
+			buf = append(buf, 0)
+		}
+	}
+	return buf
+}
+
+// sqOf returns the exact Σy² accumulator of the null pattern of ids.
+func (a *Aggregate) sqOf(ids []int32) *xsum {
+	var b [64]byte
+	key := patternKey(ids, b[:0])
+	s := a.sq[string(key)]
+	if s == nil {
+		s = new(xsum)
+		a.sq[string(key)] = s
+	}
+	return s
 }
 
 // AddGroup adds a partial group from a map phase: n rows sharing the feature
@@ -139,21 +180,46 @@ func (a *Aggregate) AddGroup(xs []string, n int64, sumY, sumY2 float64) {
 	// Within-group sum of squares Σy² − (Σy)²/n, clamped at 0 against rounding.
 	m2 := max(0, sumY2-sumY*sumY/float64(n))
 	a.maxAbsY = max(a.maxAbsY, math.Sqrt(sumY2/float64(n)), math.Abs(sumY)/float64(n))
-	a.mergeGroup(a.group(xs), n, sumY, m2)
+	g := a.group(xs)
+	a.sqOf(a.row).Add(sumY2)
+	a.mergeGroup(g, n, ddSum{sumY, 0}, m2)
+}
+
+// addGroupDD adds a partial group whose Σy is a double-double sum and whose Σy² the caller adds
+// to the pattern's exact total itself (addSquares): the map phase's exact distinct-rows form.
+func (a *Aggregate) addGroupDD(xs []string, n int64, sum ddSum, m2 float64) {
+	a.maxAbsY = max(a.maxAbsY, math.Abs(sum.value())/float64(n), math.Sqrt(m2/float64(n)))
+	a.mergeGroup(a.group(xs), n, sum, m2)
+}
+
+// addSquares adds an exact Σy² (as an expansion) to the null pattern key.
+func (a *Aggregate) addSquares(key string, exp []float64) {
+	s := a.sq[key]
+	if s == nil {
+		s = new(xsum)
+		a.sq[key] = s
+	}
+	for _, f := range exp {
+		s.Add(f)
+	}
 }
 
 // mergeGroup combines (n, sum, m2) into group g with Chan et al.'s pairwise
 // update M2 = M2_a + M2_b + (ȳ_a − ȳ_b)² n_a n_b/(n_a + n_b).
-func (a *Aggregate) mergeGroup(g int32, n int64, sum, m2 float64) {
+func (a *Aggregate) mergeGroup(g int32, n int64, sum ddSum, m2 float64) {
 	na := a.n[g]
 	if na == 0 {
-		a.n[g], a.sum[g], a.m2[g] = n, sum, m2
+		a.n[g], a.sum[g], a.lo[g], a.m2[g] = n, sum.hi, sum.lo, m2
 		return
 	}
-	d := a.sum[g]/float64(na) - sum/float64(n)
+	d := a.sum[g]/float64(na) - sum.value()/float64(n)
 	a.m2[g] += m2 + d*d*float64(na)*float64(n)/float64(na+n)
 	a.n[g] = na + n
-	a.sum[g] += sum
+	s := ddSum{a.sum[g], a.lo[g]}
+	if !s.addDD(sum) {
+		a.inexact = true
+	}
+	a.sum[g], a.lo[g] = s.hi, s.lo
 }
 
 // group returns the index of the group for xs, creating it (with n = 0) if
@@ -204,6 +270,7 @@ func (a *Aggregate) groupIDs(ids []int32) int32 {
 	a.ids = append(a.ids, ids...)
 	a.n = append(a.n, 0)
 	a.sum = append(a.sum, 0)
+	a.lo = append(a.lo, 0)
 	a.m2 = append(a.m2, 0)
 	return g
 }
@@ -271,8 +338,18 @@ func (a *Aggregate) Merge(b *Aggregate) error {
 				row[i] = trans[i][id]
 			}
 		}
-		a.mergeGroup(a.groupIDs(row), b.n[g], b.sum[g], b.m2[g])
+		a.mergeGroup(a.groupIDs(row), b.n[g], ddSum{b.sum[g], b.lo[g]}, b.m2[g])
 	}
+	for key, s := range b.sq {
+		t := a.sq[key]
+		if t == nil {
+			t = new(xsum)
+			a.sq[key] = t
+		}
+		t.AddSum(s)
+	}
+	a.inexact = a.inexact || b.inexact
+	a.maxAbsY = max(a.maxAbsY, b.maxAbsY)
 	a.nullTarget += b.nullTarget
 	a.badTarget += b.badTarget
 	if a.firstBad == "" {
@@ -283,8 +360,8 @@ func (a *Aggregate) Merge(b *Aggregate) error {
 
 // EachGroup calls fn for every group, ordered by feature values (field by
 // field, byte-wise, nulls first), with Σy and Σy² = M2 + (Σy)²/n. This is the
-// map-phase output; feeding it to [Aggregate.AddGroup] of another aggregate
-// reproduces the groups. Null-target and bad-target counts are not part of it.
+// holdout's evaluation input (and the map-phase output before issue 14); feeding it to
+// [Aggregate.AddGroup] of another aggregate reproduces the groups. Null-target and bad-target counts are not part of it.
 // The xs slice is reused between calls.
 func (a *Aggregate) EachGroup(fn func(xs []string, n int64, sumY, sumY2 float64)) {
 	k := len(a.Features)
@@ -330,7 +407,7 @@ func (a *Aggregate) EachGroup(fn func(xs []string, n int64, sumY, sumY2 float64)
 				xs[i] = a.vals[i][id]
 			}
 		}
-		n, s := a.n[g], a.sum[g]
+		n, s := a.n[g], a.sum[g]+a.lo[g]
 		fn(xs, n, s, a.m2[g]+s*s/float64(n))
 	}
 }

@@ -286,7 +286,15 @@ var (
 // exact semantics of MLTK's LinearRegression (sklearn), without its category
 // cap or sampling. See the package documentation for the method.
 func FitLinear(a *Aggregate, opt LinearOptions) (*Linear, error) {
-	d, err := newDesign(a, opt.FitIntercept)
+	return FitMoments(MomentsOf(a), opt)
+}
+
+// FitMoments is FitLinear from cross-products: merged map-phase partials, or MomentsOf an
+// Aggregate. FitLinear is exactly FitMoments(MomentsOf(a)), so a fit on one machine and a fit
+// merged from any split of the same events over indexers give the same model bit for bit (as long
+// as m is not Inexact).
+func FitMoments(mo *Moments, opt LinearOptions) (*Linear, error) {
+	d, err := newDesign(mo, opt.FitIntercept)
 	if err != nil {
 		return nil, err
 	}

@@ -58,6 +58,7 @@ func TestMLTKVector(t *testing.T) {
 			require.Equal(t, int64(2), m.Stats.Dropped.Total)
 			require.Equal(t, int64(1), m.Stats.Dropped.NullTarget)
 			require.Equal(t, map[string]int64{"eventName": 1}, m.Stats.Dropped.NullFeature)
+			require.Equal(t, 6, m.Stats.Groups, "the distinct rows used, not the one with a null")
 
 			for _, c := range []struct {
 				xs     []string

@@ -8,9 +8,11 @@ import (
 	"awsrisk/models/fit"
 )
 
-// Columns of the partial rows that LinearRegression's map phase (`fit ... phase=map`, on the
-// indexers) sends to the reduce phase: one row per distinct feature combination with its count,
-// Σy and Σy², never the raw events (scp-v2.md §2.2), then the features' own columns.
+// The partial rows of LinearRegression's map phase (`fit ... phase=map`, on the indexers): since
+// issue 14, one row per flush, fit.ColPartial = fit.KindStats and fit.ColState = EncodePartial's
+// record (distinct rows or moments, see partialstats.go). Before, one row per distinct feature
+// combination with its count, Σy and Σy² in the columns below and the features' values in their
+// own columns; the reduce still reads those (a search head and indexers on different versions).
 const (
 	colPart    = "__awsrisk_part" // "train" or "test" (holdout)
 	colN       = "__awsrisk_n"
@@ -19,50 +21,39 @@ const (
 	colDropped = "__awsrisk_dropped" // JSON DropReport
 )
 
-// PartialColumns are the columns of a partial row before the features'.
-var PartialColumns = []string{fit.ColPartial, colPart, colN, colSumY, colSumY2, colDropped}
+// PartialColumns are the columns the reduce reads partial rows from (besides the features', which
+// only the old rows use).
+var PartialColumns = []string{fit.ColPartial, fit.ColState, colPart, colN, colSumY, colSumY2, colDropped}
 
-// WritePartials emits the map phase's aggregates as partial rows: the header (PartialColumns then
-// features), then group rows and one dropped-row report per part. rec is reused between calls.
-func WritePartials(train, test *Aggregate, features []string, header func([]string), row func(rec []string)) {
-	h := append(append([]string{}, PartialColumns...), features...)
-	header(h)
-	rec := make([]string, len(h))
-	for _, p := range []struct {
-		name string
-		agg  *Aggregate
-	}{{"train", train}, {"test", test}} {
-		p.agg.EachGroup(func(xs []string, n int64, sy, sy2 float64) {
-			rec[0], rec[1] = fit.KindGroup, p.name
-			rec[2] = strconv.FormatInt(n, 10)
-			rec[3] = strconv.FormatFloat(sy, 'g', -1, 64)
-			rec[4] = strconv.FormatFloat(sy2, 'g', -1, 64)
-			rec[5] = ""
-			copy(rec[len(PartialColumns):], xs)
-			row(rec)
-		})
-		if d := p.agg.TargetDrops(); d.Total > 0 {
-			js, _ := json.Marshal(d) // a plain struct of counts: cannot fail
-			for i := range rec {
-				rec[i] = ""
-			}
-			rec[0], rec[1], rec[5] = fit.KindDropped, p.name, string(js)
-			row(rec)
-		}
+var legacyColumns = []string{fit.ColPartial, colPart, colN, colSumY, colSumY2, colDropped}
+
+// WritePartials emits the map phase's statistics as one partial row (fit.ColPartial, fit.ColState).
+// In splunkd's selected-fields mode the row must name an event of the chunk it answers, by
+// chunkedIdx, so that splunkd can merge it back (scp-v2.md §4.3): it then carries _chunked_idx.
+// It returns the form of the train part (see EncodePartial).
+func WritePartials(train, test *Aggregate, chunkedIdx string, header func([]string), row func(rec []string)) byte {
+	blob, form := EncodePartial(train, test)
+	if chunkedIdx == "" {
+		header([]string{fit.ColPartial, fit.ColState})
+		row([]string{fit.KindStats, blob})
+		return form
 	}
+	header([]string{fit.ColPartial, fit.ColState, "_chunked_idx"})
+	row([]string{fit.KindStats, blob, chunkedIdx})
+	return form
 }
 
 // PartialReader reads partial rows of one chunk back into aggregates.
 type PartialReader struct {
-	features                          []string
-	kind, part, n, sumY, sumY2, drops int
-	fcols                             []int
-	xs                                []string
+	features                                 []string
+	kind, state, part, n, sumY, sumY2, drops int
+	fcols                                    []int
+	xs                                       []string
 }
 
 // NewPartialReader finds the partial columns of a chunk through col (-1 when absent).
 func NewPartialReader(col func(name string) int, features []string) *PartialReader {
-	p := &PartialReader{features: features, kind: col(fit.ColPartial), part: col(colPart), n: col(colN),
+	p := &PartialReader{features: features, kind: col(fit.ColPartial), state: col(fit.ColState), part: col(colPart), n: col(colN),
 		sumY: col(colSumY), sumY2: col(colSumY2), drops: col(colDropped),
 		fcols: make([]int, len(features)), xs: make([]string, len(features))}
 	for i, f := range features {
@@ -74,8 +65,9 @@ func NewPartialReader(col func(name string) int, features []string) *PartialRead
 // IsPartial reports whether row is a partial row rather than a raw event.
 func (p *PartialReader) IsPartial(row []string) bool { return p.kind >= 0 && row[p.kind] != "" }
 
-// Add adds partial row r (1-based in messages) to train or test, as its part column says.
-func (p *PartialReader) Add(r int, row []string, train, test *Aggregate) error {
+// Add adds partial row r (0-based; 1-based in messages) to train or test (distinct rows), mom
+// (the train part's moments) or hm (the test part's).
+func (p *PartialReader) Add(r int, row []string, train, test *Aggregate, mom *Moments, hm *HoldoutMoments) error {
 	agg := train
 	if p.part >= 0 && row[p.part] == "test" {
 		agg = test
@@ -84,6 +76,14 @@ func (p *PartialReader) Add(r int, row []string, train, test *Aggregate) error {
 		return fmt.Errorf("partial row %d from the map phase has a bad %s; rerun the search (mixed awsrisk versions on search head and indexers?)", r+1, what)
 	}
 	switch row[p.kind] {
+	case fit.KindStats:
+		if p.state < 0 {
+			return bad(fit.ColState)
+		}
+		if err := DecodePartial(row[p.state], train, test, mom, hm); err != nil {
+			return fmt.Errorf("partial row %d from the map phase: %w; rerun the search (mixed awsrisk versions on search head and indexers?)", r+1, err)
+		}
+		return nil
 	case fit.KindDropped:
 		if p.drops < 0 {
 			return bad(colDropped)

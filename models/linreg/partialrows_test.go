@@ -1,6 +1,8 @@
 package linreg
 
 import (
+	"awsrisk/models/fit"
+	"encoding/json"
 	"slices"
 	"strconv"
 	"testing"
@@ -26,14 +28,14 @@ func TestPartialRowsRoundTrip(t *testing.T) {
 	}
 	var header []string
 	var rows [][]string
-	WritePartials(train, test, features, func(h []string) { header = h }, func(rec []string) { rows = append(rows, slices.Clone(rec)) })
+	writeLegacyPartials(train, test, features, func(h []string) { header = h }, func(rec []string) { rows = append(rows, slices.Clone(rec)) })
 
 	col := func(name string) int { return slices.Index(header, name) }
 	r := NewPartialReader(col, features)
 	train2, test2 := NewAggregate("y", features), NewAggregate("y", features)
 	for i, row := range rows {
 		require.True(t, r.IsPartial(row))
-		require.NoError(t, r.Add(i, row, train2, test2))
+		require.NoError(t, r.Add(i, row, train2, test2, NewMoments("y", features), nil))
 	}
 	require.Equal(t, groupsOf(train), groupsOf(train2))
 	require.Equal(t, groupsOf(test), groupsOf(test2))
@@ -44,7 +46,7 @@ func TestPartialRowsRoundTrip(t *testing.T) {
 
 func TestPartialRowsBad(t *testing.T) {
 	features := []string{"x"}
-	header := append(append([]string{}, PartialColumns...), features...)
+	header := append(append([]string{}, legacyColumns...), features...)
 	col := func(name string) int { return slices.Index(header, name) }
 	r := NewPartialReader(col, features)
 	a, b := NewAggregate("y", features), NewAggregate("y", features)
@@ -54,7 +56,7 @@ func TestPartialRowsBad(t *testing.T) {
 		{"group", "train", "x", "1", "1", "", "v"},
 		{"dropped", "train", "", "", "", "{", ""},
 	} {
-		require.ErrorContains(t, r.Add(0, row, a, b), "partial row 1", row)
+		require.ErrorContains(t, r.Add(0, row, a, b, NewMoments("y", features), nil), "partial row 1", row)
 	}
 }
 
@@ -65,4 +67,34 @@ func groupsOf(a *Aggregate) []string {
 	})
 	slices.Sort(out)
 	return out
+}
+
+// writeLegacyPartials writes the rows of the map phase before issue 14 (tests check they are
+// still read).
+func writeLegacyPartials(train, test *Aggregate, features []string, header func([]string), row func(rec []string)) {
+	h := append(append([]string{}, legacyColumns...), features...)
+	header(h)
+	rec := make([]string, len(h))
+	for _, p := range []struct {
+		name string
+		agg  *Aggregate
+	}{{"train", train}, {"test", test}} {
+		p.agg.EachGroup(func(xs []string, n int64, sy, sy2 float64) {
+			rec[0], rec[1] = fit.KindGroup, p.name
+			rec[2] = strconv.FormatInt(n, 10)
+			rec[3] = strconv.FormatFloat(sy, 'g', -1, 64)
+			rec[4] = strconv.FormatFloat(sy2, 'g', -1, 64)
+			rec[5] = ""
+			copy(rec[len(legacyColumns):], xs)
+			row(rec)
+		})
+		if d := p.agg.TargetDrops(); d.Total > 0 {
+			js, _ := json.Marshal(d) // a plain struct of counts: cannot fail
+			for i := range rec {
+				rec[i] = ""
+			}
+			rec[0], rec[1], rec[5] = fit.KindDropped, p.name, string(js)
+			row(rec)
+		}
+	}
 }

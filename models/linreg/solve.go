@@ -159,31 +159,12 @@ func (d *design) solveDense() ([]float64, error) {
 	for i, j := range act {
 		pos[j] = i
 	}
-	// A = Σ_g n_g x̃_g x̃_gᵀ − N m mᵀ over the nonzeros of each row.
+	// A = S − N m mᵀ over the active columns, from the sparse S.
 	A := mat.NewSymDense(k, nil)
-	nn, nc := len(d.numField), len(d.catField)
-	idx := make([]int, 0, nn+nc)
-	val := make([]float64, 0, nn+nc)
-	for r := range d.gn {
-		idx, val = idx[:0], val[:0]
-		for q, i := range d.numField {
-			if c := pos[d.colOf[i][0]]; c >= 0 {
-				idx, val = append(idx, c), append(val, d.xnum[r*nn+q])
-			}
-		}
-		for _, j := range d.xcat[r*nc : (r+1)*nc] {
-			if c := pos[j]; c >= 0 {
-				idx, val = append(idx, c), append(val, 1)
-			}
-		}
-		w := d.gn[r]
-		for s, ci := range idx {
-			for t, cj := range idx[s:] {
-				if ci <= cj {
-					A.SetSym(ci, cj, A.At(ci, cj)+w*val[s]*val[s+t])
-				} else {
-					A.SetSym(cj, ci, A.At(cj, ci)+w*val[s]*val[s+t])
-				}
+	for i, j := range act {
+		for t := d.rowPtr[j]; t < d.rowPtr[j+1]; t++ {
+			if l := pos[d.colIdx[t]]; l >= i {
+				A.SetSym(i, l, d.val[t])
 			}
 		}
 	}
@@ -196,7 +177,7 @@ func (d *design) solveDense() ([]float64, error) {
 			jl := act[l]
 			v := A.At(i, l)
 			if d.intercept {
-				v -= d.N * d.m[ji] * d.m[jl]
+				v -= d.cs[ji] * d.m[jl]
 			}
 			A.SetSym(i, l, v*sc[i]*sc[l])
 		}

@@ -37,6 +37,8 @@ type fitHandler struct {
 	holdout  fit.Holdout
 
 	train, test *linreg.Aggregate
+	mom         *linreg.Moments        // moments from map phases (the train part)
+	hm          *linreg.HoldoutMoments // and the test part's
 	xs          []string
 	started     time.Time
 }
@@ -104,10 +106,12 @@ func (e *env) newFit(cmd *Command, info *app.GetInfo) (app.Handler, *app.Reply, 
 	h.expanded(h.fields)
 
 	if h.mapPhase {
-		// The map side is a plain streaming command without required_fields, like the recorded
-		// `sum phase="map"`: selected-fields mode would try to merge our partial rows back into
-		// events by _chunked_idx.
-		return h, &app.Reply{Type: app.TypeStreaming}, nil
+		// The map side is a streaming command that asks for the target and features only, so
+		// splunkd puts it in selected-fields mode (scp-v2.md §4.3): it sends those fields plus
+		// _chunked_idx, and merges each reply row back into the event its _chunked_idx names.
+		// Execute flushes the statistics once per non-empty chunk then, as one row naming the
+		// chunk's first event.
+		return h, &app.Reply{Type: app.TypeStreaming, RequiredFields: h.mapRequiredFields()}, nil
 	}
 	return h, &app.Reply{
 		Type:           app.TypeReporting,
@@ -121,6 +125,8 @@ func (h *fitHandler) expanded(fields []string) {
 	h.fields = fields
 	h.train = linreg.NewAggregate(h.target, h.fields)
 	h.test = linreg.NewAggregate(h.target, h.fields)
+	h.mom = linreg.NewMoments(h.target, h.fields)
+	h.hm = linreg.NewHoldoutMoments(h.target, h.fields)
 	h.xs = make([]string, len(h.fields))
 }
 
@@ -204,6 +210,13 @@ func (h *fitHandler) requiredFields() []string {
 	return dedupe(out)
 }
 
+// mapRequiredFields: what the map phase reads from the events, the target, the raw features and
+// the derivation inputs (a derived ct_* name is not an event field; asking for it is harmless).
+func (h *fitHandler) mapRequiredFields() []string {
+	out := append([]string{h.target}, h.fields...)
+	return dedupe(append(out, h.derive.inputs()...))
+}
+
 // preop is the map phase splunkd runs before the reduce, on the indexers when it can: the user's
 // own arguments (quoted as typed, from raw_args) plus phase=map.
 func preop(info *app.GetInfo) string {
@@ -245,14 +258,31 @@ func (h *fitHandler) Execute(in *table.Table, finished bool, out *app.Output) er
 	if err := h.consume(in); err != nil {
 		return err
 	}
-	if !finished {
-		return nil // reporting/map: reply {"finished":false} with an empty body until the end
-	}
 	if h.mapPhase {
-		linreg.WritePartials(h.train, h.test, h.fields, out.SetHeader, out.WriteRow)
-		return nil
+		return h.flushMap(in, finished, out)
+	}
+	if !finished {
+		return nil // reporting: reply {"finished":false} with an empty body until the end
 	}
 	return h.finish(out)
+}
+
+// flushMap writes the map phase's statistics. Without selected-fields mode (no _chunked_idx: a
+// splunkd that ignored required_fields, or local mode) once, at the last chunk, so the output is
+// the size of the shard's statistics. In selected-fields mode a reply row must name an event of
+// the chunk it answers, and splunkd's last chunk is often empty (scp-v2.md §3.1), so the
+// statistics of each non-empty chunk go out with it and the aggregates start again; each flush is
+// bounded by the smaller of its chunk's distinct rows and its moments.
+func (h *fitHandler) flushMap(in *table.Table, finished bool, out *app.Output) error {
+	idx := in.Col("_chunked_idx")
+	switch {
+	case idx >= 0 && len(in.Rows) > 0:
+		linreg.WritePartials(h.train, h.test, in.Rows[0][idx], out.SetHeader, out.WriteRow)
+		h.expanded(h.fields)
+	case idx < 0 && finished:
+		linreg.WritePartials(h.train, h.test, "", out.SetHeader, out.WriteRow)
+	}
+	return nil
 }
 
 // consume adds every row of one chunk: partial rows from the map phase, or raw events.
@@ -265,7 +295,7 @@ func (h *fitHandler) consume(in *table.Table) error {
 	rf := h.derive.fields(in)
 	for r, row := range in.Rows {
 		if partials.IsPartial(row) {
-			if err := partials.Add(r, row, h.train, h.test); err != nil {
+			if err := partials.Add(r, row, h.train, h.test, h.mom, h.hm); err != nil {
 				return err
 			}
 			continue
@@ -293,33 +323,47 @@ func (h *fitHandler) consume(in *table.Table) error {
 
 // finish fits, evaluates on the holdout, saves the model and writes the fit report.
 func (h *fitHandler) finish(out *app.Output) error {
-	d := h.train.Dropped()
-	if h.train.Rows() == 0 {
+	// One path for every fit: the distinct rows (raw events, or partials in that form) become
+	// moments, merged with the map phases' moments; the model is solved from those.
+	mo := linreg.MomentsOf(h.train)
+	h.train = nil // the distinct rows are not needed any more: let the solver have the memory
+	if !h.mom.Empty() {
+		if err := mo.Merge(h.mom); err != nil {
+			return err
+		}
+	}
+	d := mo.Dropped()
+	if mo.Rows() == 0 {
 		if d.Total > 0 && d.NullTarget == d.Total {
 			return fmt.Errorf("target field %q is empty in all %d rows: check its spelling (field names are case-sensitive) and that the search returns it", h.target, d.Total)
 		}
 		return fmt.Errorf("no valid events to fit %q: %s; check for null or non-numeric values", h.target, describeDropped(d, d.Total))
 	}
-	if absent := h.train.AbsentFeatures(); len(absent) > 0 {
+	if absent := mo.AbsentFeatures(); len(absent) > 0 {
 		return fmt.Errorf("feature field %q is empty or missing in all %d rows that have a target: check its spelling (field names are case-sensitive) or remove it from the fields after \"from\"",
-			absent[0], h.train.Rows()+d.Total)
+			absent[0], mo.Rows()+d.Total)
 	}
-	if v, over := h.train.TargetOverflow(); over {
+	if v, over := mo.TargetOverflow(); over {
 		return fmt.Errorf("target field %q has a value of magnitude %g: squares of values beyond %g overflow a float64, so R², RMSE and the fit are undefined; rescale the target first (e.g. | eval %s=%s/1e6)",
 			h.target, v, linreg.MaxTargetSquareSafe, h.target, h.target)
 	}
-	m, err := linreg.FitLinear(h.train, linreg.LinearOptions{FitIntercept: h.intercpt})
+	m, err := linreg.FitMoments(mo, linreg.LinearOptions{FitIntercept: h.intercpt})
 	if err != nil {
 		return fmt.Errorf("fit LinearRegression: %w", err)
 	}
 	if d.Total > 0 {
-		out.Warn("awsrisk fit: %s", describeDropped(d, h.train.Rows()+d.Total))
+		out.Warn("awsrisk fit: %s", describeDropped(d, mo.Rows()+d.Total))
+	}
+	if mo.Inexact() {
+		// Targets spanning more than 106 bits (1e-20 beside 1e15): the sums are accurate to 2⁻¹⁰⁶
+		// but no longer exact, so indexer splits may change the last digits.
+		out.Info("awsrisk fit: the target's per-value sums were rounded (values of very different magnitudes); a fit split over other indexers may differ in the last digits")
 	}
 	if m.Stats.Residual > 0 {
 		out.Warn("awsrisk fit: the solver stopped at relative residual %.2g over %d columns (about one column per row: is a field unique per event, like eventTime?); predictions are approximate",
 			m.Stats.Residual, m.Stats.Columns)
 	}
-	ev := linreg.Evaluate(m, h.test)
+	ev := linreg.EvaluateAll(m, h.test, h.hm)
 	saved, err := saveModel(h.env, h.cmd, h.info, out, func() (*models.File, error) { return h.save(m) })
 	if err != nil {
 		return err
@@ -331,7 +375,7 @@ func (h *fitHandler) finish(out *app.Output) error {
 		{"features", strings.Join(h.fields, " ")},
 		{"rows", strconv.FormatInt(m.Stats.N, 10)},
 		{"rows_dropped", strconv.FormatInt(d.Total, 10)},
-		{"groups", strconv.Itoa(m.Stats.Groups)},
+		{"groups", groupsText(m.Stats.Groups)},
 		{"columns", strconv.Itoa(m.Stats.Columns)},
 		{"r2", linreg.FormatStat(m.Stats.R2)},
 		{"rmse", linreg.FormatStat(m.Stats.RMSE)},
@@ -356,7 +400,7 @@ func (h *fitHandler) finish(out *app.Output) error {
 func (h *fitHandler) save(m *linreg.Linear) (*models.File, error) {
 	if h.holdout.Fraction > 0 {
 		// Store the holdout figures with the model so summary can show them.
-		ev := linreg.Evaluate(m, h.test)
+		ev := linreg.EvaluateAll(m, h.test, h.hm)
 		m.Stats.Holdout = &ev
 	}
 	body, err := linreg.EncodeLinear(m)
@@ -369,6 +413,15 @@ func (h *fitHandler) save(m *linreg.Linear) (*models.File, error) {
 		Target: h.target, Features: h.fields, Options: savedOptions(h.cmd), OutputName: h.cmd.As,
 		Rows: m.Stats.N, Body: body,
 	}, nil
+}
+
+// groupsText is the number of distinct feature combinations, or "" when the indexers' map phases
+// shipped cross-products, which do not tell it.
+func groupsText(g int) string {
+	if g <= 0 {
+		return ""
+	}
+	return strconv.Itoa(g)
 }
 
 func describeDropped(d linreg.DropReport, total int64) string {

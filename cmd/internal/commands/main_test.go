@@ -1,6 +1,7 @@
 package commands
 
 import (
+	"awsrisk/models/fit"
 	"awsrisk/models/linreg"
 	"bytes"
 	"flag"
@@ -120,28 +121,69 @@ func loadLinear(t *testing.T, s models.Store, name string) (*models.File, *linre
 }
 
 // TestFitMapReduceSameModel: skipping the map phase, or running it on 1, 3 or 8 indexers, with
-// empty, one-row and large chunks, gives the same model (coefficients within 1e-9 relative).
+// empty, one-row and large chunks, gives the same model bit for bit: coefficients, intercept, R²,
+// RMSE, drop counts and holdout figures (the statistics are integer counts and exact sums, and a
+// single fit takes the same path from them). The map phase runs in selected-fields mode: it asks
+// for the target and features only and answers each non-empty chunk with one row naming its first
+// event.
 func TestFitMapReduceSameModel(t *testing.T) {
 	e := testEnv(t)
 	events := testEvents(6000, 1)
-	var ref *linreg.Linear
-	for _, k := range []int{0, 1, 3, 8} {
-		name := fmt.Sprintf("m%d", k)
-		res, err := splunkdtest.MapReduce(inProc(e), splunkdtest.Info(fmt.Sprintf(fitSPL, name)), events, k, []int{0, 7, 1, 997, 5000})
-		require.NoError(t, err)
-		require.Empty(t, res.Error)
-		require.Equal(t, app.TypeReporting, res.GetInfo.Type)
-		require.Contains(t, res.GetInfo.StreamingPreop, "phase=map")
-		require.Len(t, res.Events.Rows, 1, "fit reports one row")
-		rows, _ := strconv.Atoi(res.Events.Rows[0][res.Events.Col("rows")])
-		require.Equal(t, 6000, rows)
-		_, m := loadLinear(t, e.store, name)
-		if ref == nil {
-			ref = m
-			require.Greater(t, m.Stats.R2, 0.9, "the known linear signal must be found")
-			continue
+	for _, extra := range []string{"", " holdout=0.3 seed=5"} {
+		var ref *linreg.Linear
+		for _, k := range []int{0, 1, 3, 8} {
+			name := fmt.Sprintf("m%d%d", k, len(extra))
+			res, err := splunkdtest.MapReduce(inProc(e), splunkdtest.Info(fmt.Sprintf(fitSPL, name)+extra), events, k, []int{0, 7, 1, 997, 5000})
+			require.NoError(t, err)
+			require.Empty(t, res.Error)
+			require.Equal(t, app.TypeReporting, res.GetInfo.Type)
+			require.Contains(t, res.GetInfo.StreamingPreop, "phase=map")
+			require.Len(t, res.Events.Rows, 1, "fit reports one row")
+			rows, _ := strconv.Atoi(res.Events.Rows[0][res.Events.Col("rows")])
+			hold, _ := strconv.Atoi(res.Events.Rows[0][res.Events.Col("holdout_rows")])
+			require.Equal(t, 6000, rows+hold)
+			_, m := loadLinear(t, e.store, name)
+			if ref == nil {
+				ref = m
+				require.Greater(t, m.Stats.R2, 0.9, "the known linear signal must be found")
+				continue
+			}
+			require.Equal(t, ref.Intercept, m.Intercept, "k=%d%s", k, extra)
+			require.Equal(t, ref.Columns(), m.Columns(), "k=%d%s", k, extra)
+			require.Equal(t, ref.Stats.R2, m.Stats.R2)
+			require.Equal(t, ref.Stats.RMSE, m.Stats.RMSE)
+			require.Equal(t, ref.Stats.N, m.Stats.N)
+			require.Equal(t, ref.Stats.Dropped, m.Stats.Dropped)
+			if extra != "" {
+				require.NotNil(t, m.Stats.Holdout)
+				require.Equal(t, *ref.Stats.Holdout, *m.Stats.Holdout)
+			}
 		}
-		requireSameCoefs(t, ref, m, 1e-9)
+	}
+}
+
+// TestFitMapPhaseSelectedFields runs the map phase alone as splunkd would on one indexer: it
+// declares the target and features as required_fields, so it gets only those (and _chunked_idx),
+// and each non-empty chunk's reply is one row that splunkd merges into that chunk's first event.
+func TestFitMapPhaseSelectedFields(t *testing.T) {
+	e := testEnv(t)
+	events := testEvents(3000, 4)
+	info := splunkdtest.Info(fmt.Sprintf(fitSPL, "m") + " phase=map")
+	sizes := []int{0, 1000, 0, 1, 1999}
+	res, err := splunkdtest.Stream(inProc(e), info, events, sizes)
+	require.NoError(t, err)
+	require.Empty(t, res.Error)
+	require.Equal(t, app.TypeStreaming, res.GetInfo.Type)
+	require.ElementsMatch(t, []string{"risk_score", "eventName", "sourceIPAddress", "userAgent", "userIdentity.arn", "awsRegion", "bytes_out"},
+		res.GetInfo.RequiredFields)
+	require.Len(t, res.Events.Rows, 3, "one row per non-empty chunk")
+	pc, sc := res.Events.Col(fit.ColPartial), res.Events.Col(fit.ColState)
+	require.GreaterOrEqual(t, pc, 0)
+	for i, at := range []int{0, 1000, 1001} {
+		row := res.Events.Rows[i]
+		require.Equal(t, fit.KindStats, row[pc])
+		require.NotEmpty(t, row[sc])
+		require.Equal(t, events.Rows[at], row[:len(events.Header)], "merged into the chunk's first event")
 	}
 }
 
