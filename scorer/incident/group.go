@@ -59,6 +59,10 @@ type Config struct {
 	// and weighted by HabitWeight too (a new admin's first AttachUserPolicy
 	// is what the other admins do every week).
 	PeerHabitMin int
+	// History seeds the habits and peer groups with what earlier searches
+	// learned (the IncidentHistory model), so that a search over the last
+	// hours judges habits as one over the whole month does; nil starts empty.
+	History []PrincipalHistory
 
 	// RootScore is the evidence of each account-level act of the root user
 	// that no tenant needs (80): a sign-in without MFA, an access key, a
@@ -195,7 +199,7 @@ func (g *Grouper) peerHabit(p Principal) func(api string) int {
 			if k == self {
 				continue
 			}
-			if h := g.habits[k][api]; h != nil && h.days >= g.cfg.HabitDays {
+			if h := g.habits[k][api]; h != nil && h.Days() >= g.cfg.HabitDays {
 				n++
 			}
 		}
@@ -203,11 +207,10 @@ func (g *Grouper) peerHabit(p Principal) func(api string) int {
 	}
 }
 
-// habit counts the distinct days an API was used by one principal.
-type habit struct {
-	days    int
-	lastDay int64 // Unix day of the last counted incident
-}
+// habit holds the distinct days an API was used successfully by one
+// principal (the days of its successful calls, learned from closed
+// incidents or seeded from Config.History).
+type habit struct{ DayMask }
 
 // roleChange is a role created or re-trusted by creator.
 type roleChange struct {
@@ -219,8 +222,10 @@ type roleChange struct {
 
 // NewGrouper returns a Grouper with cfg (zero fields take their defaults).
 func NewGrouper(cfg Config) *Grouper {
-	return &Grouper{cfg: cfg.withDefaults(), open: make(map[principalKey]*state),
+	g := &Grouper{cfg: cfg.withDefaults(), open: make(map[principalKey]*state),
 		habits: make(map[principalKey]map[string]*habit), peers: make(map[peerKey][]principalKey)}
+	g.seed(g.cfg.History)
+	return g
 }
 
 // Add feeds one event and returns the incidents it closed (those whose
@@ -376,20 +381,19 @@ func (g *Grouper) emit(s *state) {
 		pk := peerKey{s.p.Account, s.p.Kind}
 		g.peers[pk] = append(g.peers[pk], s.p.key())
 	}
-	day := s.first.Unix() / 86400
+	// The days are those of the successful calls, as the history model
+	// learns them from events: an incident spans at most Window (24h), so
+	// its successful calls fall on the days of the first and the last.
 	for _, a := range s.apis {
 		if !a.ok() {
 			continue
 		}
 		x := h[a.name]
 		if x == nil {
-			x = &habit{lastDay: -1 << 62}
+			x = &habit{}
 			h[a.name] = x
 		}
-		if x.lastDay != day {
-			x.days++
-			x.lastDay = day
-		}
+		x.DayMask = x.Add(Day(a.okFirst)).Add(Day(a.okLast))
 	}
 }
 
