@@ -36,6 +36,7 @@ import (
 	"strings"
 	"time"
 
+	"awsrisk/features"
 	"awsrisk/models"
 	"awsrisk/scorer/incident"
 )
@@ -84,13 +85,68 @@ func newModel(spec models.Spec) (models.Unsupervised, error) {
 func (m *Model) Algorithm() string { return Algorithm }
 
 // Fields are what incidents read of an event (its principal, time, outcome and API).
-func (m *Model) Fields() []string { return incident.RequiredFields() }
+func (m *Model) Fields() []string { return fields() }
+
+// identityInputs are the fields the principal normalisation reads (scorer.PrincipalOf's).
+var identityInputs = []string{
+	"userIdentity.type", "userIdentity.arn", "userIdentity.principalId", "userIdentity.accessKeyId",
+	"userIdentity.accountId", "userIdentity.sessionContext.sessionIssuer.arn",
+	"userIdentity.sessionContext.sessionIssuer.userName", "userIdentity.invokedBy",
+	"userIdentity.userName", "additionalEventData.UserName", "recipientAccountId",
+}
+
+// event reads a record as `awsrisk incidents` does after `awsrisk score`: the principal is
+// ct_risk_object, else the normalised identity (scorer.PrincipalOf, which the command applies),
+// and the kind is the ARN's, never ct_principal_kind: score does not output that field, so the
+// scoring search's incidents never see it, while a fit with features=all derives it (in another
+// vocabulary). Either way the principal and its peer group are the ones the search uses.
+func event(get func(string) string) (incident.Event, bool) {
+	obj := get(incident.FieldRiskObject)
+	return incident.EventFromRecord(func(f string) string {
+		switch f {
+		case incident.FieldKind:
+			return ""
+		case incident.FieldRiskObject:
+			if obj == "" {
+				obj = principalOf(get)
+			}
+			return obj
+		}
+		return get(f)
+	})
+}
+
+// principalOf is features.NormalizeIdentity's principal, as scorer.PrincipalOf computes it for a
+// row without ct_risk_object (TestPrincipalAsScorer holds the two together).
+func principalOf(raw func(string) string) string {
+	u := features.UserIdentity{
+		Type: raw("userIdentity.type"), ARN: raw("userIdentity.arn"), PrincipalID: raw("userIdentity.principalId"),
+		AccessKeyID: raw("userIdentity.accessKeyId"), AccountID: raw("userIdentity.accountId"),
+		IssuerARN: raw("userIdentity.sessionContext.sessionIssuer.arn"), IssuerUserName: raw("userIdentity.sessionContext.sessionIssuer.userName"),
+		InvokedBy: raw("userIdentity.invokedBy"), UserName: raw("userIdentity.userName"), Recipient: raw("recipientAccountId"),
+	}
+	if u.UserName == "" {
+		u.UserName = raw("additionalEventData.UserName")
+	}
+	return features.NormalizeIdentity(u).Principal
+}
+
+// fields are the inputs of fit and apply: what incidents read and the identity fields.
+func fields() []string {
+	out := incident.RequiredFields()
+	for _, f := range identityInputs {
+		if !slices.Contains(out, f) {
+			out = append(out, f)
+		}
+	}
+	return out
+}
 
 // Add implements [models.Unsupervised]: the event's principal is the one incidents would group
 // it under; a successful call adds its day to the API's days.
 func (m *Model) Add(get func(string) string) {
 	m.st.Rows++
-	e, ok := incident.EventFromRecord(get)
+	e, ok := event(get)
 	if !ok || e.Principal.Object == "" {
 		m.st.Skipped++
 		return
@@ -333,14 +389,14 @@ const (
 	FieldPeerRoutine = "incident_peer_routine"
 )
 
-func (s *scorer) Fields() []string  { return incident.RequiredFields() }
+func (s *scorer) Fields() []string  { return fields() }
 func (s *scorer) Outputs() []string { return []string{FieldHabitDays, FieldPeerRoutine} }
 
 // Score writes the days the principal called the API successfully (0 when never, "" for an
 // event without a principal) and the number of its peers (itself excluded) with it as a habit.
 func (s *scorer) Score(get func(string) string, out []string) models.Risk {
 	out[0], out[1] = "", ""
-	e, ok := incident.EventFromRecord(get)
+	e, ok := event(get)
 	if !ok || e.Principal.Object == "" {
 		return models.Risk{}
 	}
