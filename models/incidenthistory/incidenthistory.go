@@ -375,10 +375,10 @@ func (m *Model) Scorer(map[string]string) (models.Scorer, error) {
 		}
 		routine[gk] = n
 	}
-	return &scorer{m: m, routine: routine}, nil
+	return &applier{m: m, routine: routine}, nil
 }
 
-type scorer struct {
+type applier struct {
 	m       *Model
 	routine map[[2]string]map[string]int
 }
@@ -389,12 +389,12 @@ const (
 	FieldPeerRoutine = "incident_peer_routine"
 )
 
-func (s *scorer) Fields() []string  { return fields() }
-func (s *scorer) Outputs() []string { return []string{FieldHabitDays, FieldPeerRoutine} }
+func (s *applier) Fields() []string  { return fields() }
+func (s *applier) Outputs() []string { return []string{FieldHabitDays, FieldPeerRoutine} }
 
 // Score writes the days the principal called the API successfully (0 when never, "" for an
 // event without a principal) and the number of its peers (itself excluded) with it as a habit.
-func (s *scorer) Score(get func(string) string, out []string) models.Risk {
+func (s *applier) Score(get func(string) string, out []string) models.Risk {
 	out[0], out[1] = "", ""
 	e, ok := event(get)
 	if !ok || e.Principal.Object == "" {
