@@ -129,7 +129,11 @@ func parseIncidents(cmd *Command) (*incidentsHandler, error) {
 		if v == "" {
 			return nil, bad("history", "history needs a model name, e.g. history=awsrisk_incident_history")
 		}
-		h.history = v
+		name, _, err := ParseModelName(cmd.Sub, v)
+		if err != nil {
+			return nil, err
+		}
+		h.history = name
 	}
 	return h, nil
 }
