@@ -75,7 +75,7 @@ func TestIncidentHistorySplunkWindow(t *testing.T) {
 	// The hourly search at 14:10 of the month's last day: it sees -4h@h to now, the events from
 	// 10:00 to 14:00 (the busy hours); the month run is every event before 14:00.
 	end := last/86400*86400 + 14*3600
-	cut := end - 4*3600 // -4h@h
+	cut := end - 4*3600            // -4h@h
 	lag := (cut/86400 - 1) * 86400 // -1d@d: where Splunk's training windows end
 	split := func(lo, hi int64) []byte {
 		part := &table.Table{Header: scored.Header}
