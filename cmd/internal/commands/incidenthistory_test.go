@@ -179,3 +179,41 @@ func TestIncidentsHistoryBadInputs(t *testing.T) {
 		require.Contains(t, res.Error, c.want, c.spl)
 	}
 }
+
+// TestIncidentHistoryMapReduce: the training search's fit, with its map phase on 0, 1, 3 or 8
+// indexers, or as two partial_fit runs, writes the same model as one fit over all the events.
+func TestIncidentHistoryMapReduce(t *testing.T) {
+	e := testEnv(t)
+	cfg := synth.DefaultConfig()
+	cfg.Seed, cfg.Days, cfg.Users, cfg.Roles, cfg.EventsPerDay = 2718, 5, 12, 4, 400
+	var buf bytes.Buffer
+	require.NoError(t, synth.WriteCSV(&buf, synth.Generate(cfg), nil))
+	events, err := table.ParseTable(buf.Bytes())
+	require.NoError(t, err)
+	const spl = "fit IncidentHistory ct_risk_object features=all into %s"
+	body := func(name string) string {
+		f, err := e.store.Load(name)
+		require.NoError(t, err)
+		return string(f.Body)
+	}
+	_, err = splunkdtest.Run(inProc(e), splunkdtest.Info(fmt.Sprintf(spl, "whole")), events, nil)
+	require.NoError(t, err)
+	want := body("whole")
+	require.Contains(t, want, `"bits"`, "the model learned days")
+	for _, k := range []int{0, 1, 3, 8} {
+		name := fmt.Sprintf("mr_%d", k)
+		res, err := splunkdtest.MapReduce(inProc(e), splunkdtest.Info(fmt.Sprintf(spl, name)), events, k, []int{0, 7, 1, 997})
+		require.NoError(t, err)
+		require.Empty(t, res.Error)
+		require.JSONEq(t, want, body(name), "%d indexers", k)
+	}
+	half := len(events.Rows) / 2
+	older := &table.Table{Header: events.Header, Rows: events.Rows[:half]}
+	newer := &table.Table{Header: events.Header, Rows: events.Rows[half:]}
+	_, err = splunkdtest.Run(inProc(e), splunkdtest.Info(fmt.Sprintf(spl, "inc")), newer, nil)
+	require.NoError(t, err)
+	res, err := splunkdtest.Run(inProc(e), splunkdtest.Info(fmt.Sprintf(spl, "inc")+" partial_fit=true"), older, nil)
+	require.NoError(t, err)
+	require.Empty(t, res.Error)
+	require.JSONEq(t, want, body("inc"), "partial_fit of the older half onto the newer")
+}
