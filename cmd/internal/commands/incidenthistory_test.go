@@ -6,8 +6,10 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -15,6 +17,8 @@ import (
 	"awsrisk/app/table"
 	"awsrisk/features/synth"
 	"awsrisk/models"
+	"awsrisk/models/incidenthistory"
+	"awsrisk/scorer/incident"
 )
 
 // TestIncidentHistorySplunkWindow is the point of the IncidentHistory model. On a generated
@@ -216,4 +220,122 @@ func TestIncidentHistoryMapReduce(t *testing.T) {
 	require.NoError(t, err)
 	require.Empty(t, res.Error)
 	require.JSONEq(t, want, body("inc"), "partial_fit of the older half onto the newer")
+}
+
+// TestIncidentHistoryEveryWindow extends TestIncidentHistorySplunkWindow to every 4-hour window
+// of the last four days of a generated 12-day world, in process: each window's incidents with a
+// history of every earlier event equal the run over every event up to the window's end (same
+// exclusions), and the figures with no history and with the history Splunk has (ending at
+// -1d@d) are logged.
+func TestIncidentHistoryEveryWindow(t *testing.T) {
+	if testing.Short() {
+		t.Skip("scores a generated month with the binary")
+	}
+	dir := t.TempDir()
+	cfg := synth.DefaultConfig()
+	cfg.Seed, cfg.Days, cfg.Users, cfg.Roles, cfg.EventsPerDay = 2718, 12, 25, 8, 2500
+	cfg.Variant = synth.VariantShifted
+	var month bytes.Buffer
+	require.NoError(t, synth.WriteCSV(&month, synth.Generate(cfg), nil))
+	cmd := exec.Command(binPath, "--models", dir, "--quiet", "pipeline", "--supervised", "")
+	cmd.Stdin = &month
+	var out, errb bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	require.NoError(t, cmd.Run(), errb.String())
+	scored, err := table.ParseTable(out.Bytes())
+	require.NoError(t, err)
+
+	// The events as incidents reads them, in time order, and each row's getter for the model.
+	type rowEv struct {
+		ev  incident.Event
+		get func(string) string
+	}
+	var evs []rowEv
+	for _, r := range scored.Rows {
+		get := withPrincipal(scored.Header, func(i int) string { return r[i] })
+		ev, ok := incident.EventFromRecord(get)
+		require.True(t, ok)
+		evs = append(evs, rowEv{ev, get})
+	}
+	slices.SortStableFunc(evs, func(a, b rowEv) int { return a.ev.Time.Compare(b.ev.Time) })
+	before := func(t0 time.Time) int {
+		n, _ := slices.BinarySearchFunc(evs, t0, func(x rowEv, t time.Time) int { return x.ev.Time.Compare(t) })
+		return n
+	}
+	events := func(lo, hi int) []incident.Event {
+		out := make([]incident.Event, 0, hi-lo)
+		for _, x := range evs[lo:hi] {
+			out = append(out, x.ev)
+		}
+		return out
+	}
+	history := func(hi int) []incident.PrincipalHistory {
+		u, err := models.NewUnsupervised(incidenthistory.Algorithm, models.Spec{Fields: []string{"ct_risk_object"}})
+		require.NoError(t, err)
+		for _, x := range evs[:hi] {
+			u.Add(x.get)
+		}
+		return u.(*incidenthistory.Model).History()
+	}
+
+	last := evs[len(evs)-1].ev.Time.Truncate(24 * time.Hour)
+	var compared, windows, alertsMonth int
+	var differ, alerts [2]int // no history, history ending at -1d@d
+	var changed []string      // alerts gained or lost without history
+	for cut := last.AddDate(0, 0, -3); !cut.After(last.Add(20 * time.Hour)); cut = cut.Add(4 * time.Hour) {
+		end := cut.Add(4 * time.Hour)
+		lo, hi := before(cut), before(end)
+		month, _ := incident.GroupAll(events(0, hi), incident.Config{})
+		straddling := map[string]bool{}
+		for _, in := range month {
+			if in.First.Before(cut) && !in.Last.Before(cut) {
+				straddling[in.Account+"/"+in.RiskObject] = true
+			}
+		}
+		want := map[string]incident.Incident{}
+		for _, in := range month {
+			if !in.First.Before(cut) && !straddling[in.Account+"/"+in.RiskObject] {
+				want[in.ID] = in
+			}
+		}
+		window := func(h []incident.PrincipalHistory) map[string]incident.Incident {
+			ins, _ := incident.GroupAll(events(lo, hi), incident.Config{History: h})
+			got := map[string]incident.Incident{}
+			for _, in := range ins {
+				got[in.ID] = in
+			}
+			return got
+		}
+		exact := window(history(lo))
+		none := window(nil)
+		lagged := window(history(before(cut.Truncate(24*time.Hour).AddDate(0, 0, -1))))
+		for id, w := range want {
+			g, ok := exact[id]
+			require.True(t, ok, "window %v: incident %s", cut, id)
+			require.Equal(t, w.Score, g.Score, "window %v: %s of %s", cut, id, w.RiskObject)
+			require.Equal(t, w.Narrative, g.Narrative, "window %v: %s", cut, id)
+			require.Equal(t, w.Evidence, g.Evidence, "window %v: %s: the same evidence, habits weighted alike", cut, id)
+			if w.Score >= 80 {
+				alertsMonth++
+			}
+			for i, other := range []map[string]incident.Incident{none, lagged} {
+				o := other[id]
+				if o.Score != w.Score || o.Narrative != w.Narrative {
+					differ[i]++
+				}
+				if o.Score >= 80 {
+					alerts[i]++
+				}
+				if i == 0 && (o.Score >= 80) != (w.Score >= 80) {
+					changed = append(changed, fmt.Sprintf("%s %d -> %d without history", w.RiskObject, w.Score, o.Score))
+				}
+			}
+		}
+		compared += len(want)
+		windows++
+	}
+	require.Positive(t, differ[0], "without history some incidents are judged differently")
+	t.Logf("%d windows, %d incidents compared: with the history of every earlier event all equal the month run (%d alerts >= 80); "+
+		"without history %d differ (%d alerts: %v); with the history ending at -1d@d %d differ (%d alerts)",
+		windows, compared, alertsMonth, differ[0], alerts[0], changed, differ[1], alerts[1])
 }
