@@ -9,10 +9,11 @@
 //
 // Per normalised principal, keyed exactly as incidents group (scorer/incident EventFromRecord:
 // ct_risk_object, else the normalised userIdentity, and the account): its kind (the peer group is
-// kind and account), its events, its first and last day, and for each API (eventName) the UTC days
-// on which it called it successfully (not denied, not a failed sign-in) as an [incident.DayMask]:
-// the 64 days ending at the API's last day, one bit each. Memory is bounded by principals × APIs,
-// 16 bytes per pair. Every part merges exactly and in any order (sums, min/max, the union of day
+// kind and account), its successful calls (not denied, not a failed sign-in), the first and last
+// day of one, and for each API (eventName) the UTC days on which it called it successfully as an
+// [incident.DayMask]: the 64 days ending at the API's last day, one bit each. Only principals with a
+// successful call are kept (denied calls and failed sign-ins teach no habit), so an address
+// guessing passwords adds nothing; memory is bounded by principals × APIs, 16 bytes per pair. Every part merges exactly and in any order (sums, min/max, the union of day
 // masks, whose window only moves forward), so map phases and partial_fit give the model of all
 // the events.
 //
@@ -55,18 +56,20 @@ func init() {
 type Model struct{ st state }
 
 type state struct {
-	Algorithm  string                `json:"algorithm"`
-	Rows       int64                 `json:"rows"`
-	Skipped    int64                 `json:"skipped"` // rows without a time or a principal
-	Principals map[string]*principal `json:"principals"`
+	Algorithm string `json:"algorithm"`
+	Rows      int64  `json:"rows"`
+	Skipped   int64  `json:"skipped"` // rows without a time or a principal
+	// Unsuccessful counts denied calls and failed sign-ins, which teach no habit.
+	Unsuccessful int64                 `json:"unsuccessful"`
+	Principals   map[string]*principal `json:"principals"`
 }
 
 type principal struct {
 	Account  string                      `json:"account"`
 	Object   string                      `json:"object"`
 	Kind     string                      `json:"kind"`
-	Events   int64                       `json:"events"`
-	FirstDay int64                       `json:"first_day"`
+	Calls    int64                       `json:"calls"`     // successful calls
+	FirstDay int64                       `json:"first_day"` // of a successful call
 	LastDay  int64                       `json:"last_day"`
 	APIs     map[string]incident.DayMask `json:"apis,omitempty"`
 }
@@ -143,7 +146,10 @@ func fields() []string {
 }
 
 // Add implements [models.Unsupervised]: the event's principal is the one incidents would group
-// it under; a successful call adds its day to the API's days.
+// it under; a successful call adds its day to the API's days. Only successful calls make a
+// principal: denied calls and failed sign-ins teach no habit, and a principal made only of them
+// (an address guessing passwords, "unknown@<ip>") would grow the model with nothing to seed;
+// counting them only for principals already present would depend on the order of the events.
 func (m *Model) Add(get func(string) string) {
 	m.st.Rows++
 	e, ok := event(get)
@@ -151,22 +157,21 @@ func (m *Model) Add(get func(string) string) {
 		m.st.Skipped++
 		return
 	}
+	if e.Denied || e.AuthFail || e.Name == "" {
+		m.st.Unsuccessful++
+		return
+	}
 	day := incident.Day(e.Time)
 	k := key(e.Principal.Account, e.Principal.Object)
 	p := m.st.Principals[k]
 	if p == nil {
-		p = &principal{Account: e.Principal.Account, Object: e.Principal.Object, Kind: e.Principal.Kind, FirstDay: day, LastDay: day}
+		p = &principal{Account: e.Principal.Account, Object: e.Principal.Object, Kind: e.Principal.Kind, FirstDay: day, LastDay: day,
+			APIs: map[string]incident.DayMask{}}
 		m.st.Principals[k] = p
 	}
-	p.Events++
+	p.Calls++
 	p.FirstDay, p.LastDay = min(p.FirstDay, day), max(p.LastDay, day)
 	p.Kind = min(p.Kind, e.Principal.Kind) // the smallest seen: independent of order
-	if e.Denied || e.AuthFail || e.Name == "" {
-		return
-	}
-	if p.APIs == nil {
-		p.APIs = map[string]incident.DayMask{}
-	}
 	p.APIs[e.Name] = p.APIs[e.Name].Add(day)
 }
 
@@ -186,19 +191,20 @@ func (m *Model) Merge(b []byte) error {
 		if o == nil || o.Object == "" || k != key(o.Account, o.Object) {
 			return fmt.Errorf("%s state: principal %q is not keyed by its account and object", Algorithm, k)
 		}
-		if o.FirstDay > o.LastDay || o.Events < 0 {
-			return fmt.Errorf("%s state: principal %q has first day %d after last day %d or %d events", Algorithm, k, o.FirstDay, o.LastDay, o.Events)
+		if o.FirstDay > o.LastDay || o.Calls < 0 {
+			return fmt.Errorf("%s state: principal %q has first day %d after last day %d or %d calls", Algorithm, k, o.FirstDay, o.LastDay, o.Calls)
 		}
 	}
 	m.st.Rows += st.Rows
 	m.st.Skipped += st.Skipped
+	m.st.Unsuccessful += st.Unsuccessful
 	for k, o := range st.Principals {
 		p := m.st.Principals[k]
 		if p == nil {
 			m.st.Principals[k] = o
 			continue
 		}
-		p.Events += o.Events
+		p.Calls += o.Calls
 		p.FirstDay, p.LastDay = min(p.FirstDay, o.FirstDay), max(p.LastDay, o.LastDay)
 		p.Kind = min(p.Kind, o.Kind)
 		for api, dm := range o.APIs {
@@ -314,6 +320,7 @@ func (m *Model) Report() [][2]string {
 	return [][2]string{
 		{"rows", strconv.FormatInt(m.st.Rows, 10)},
 		{"skipped", strconv.FormatInt(m.st.Skipped, 10)},
+		{"unsuccessful", strconv.FormatInt(m.st.Unsuccessful, 10)},
 		{"principals", i(len(m.st.Principals))},
 		{"peer_groups", i(len(m.groups()))},
 		{"principal_apis", i(pairs)},

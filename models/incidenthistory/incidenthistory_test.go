@@ -183,3 +183,22 @@ func TestScorerAndSummary(t *testing.T) {
 	require.Equal(t, []string{incident.KindIAMUser, "111122223333", "3", "3", "3", "2026-03-02", "2026-03-04", "GetRole"}, rows[0])
 	require.Equal(t, "_model", rows[len(rows)-1][0])
 }
+
+// TestOnlySuccessfulCallsMakePrincipals: a principal seen only denied or failing to sign in is not
+// kept (nothing to seed, and internet password guessing would grow the model); the report counts
+// those rows.
+func TestOnlySuccessfulCallsMakePrincipals(t *testing.T) {
+	m := newHistory(t)
+	m.Add(rec("mallory", "ConsoleLogin", 0, "responseElements.ConsoleLogin", "Failure"))
+	m.Add(rec("mallory", "DeleteTrail", 0, "errorCode", "AccessDenied"))
+	require.Empty(t, m.History())
+	m.Add(rec("mallory", "GetCallerIdentity", 1))
+	require.Len(t, m.History(), 1)
+	report := map[string]string{}
+	for _, kv := range m.Report() {
+		report[kv[0]] = kv[1]
+	}
+	require.Equal(t, "3", report["rows"])
+	require.Equal(t, "2", report["unsuccessful"])
+	require.Equal(t, "1", report["principals"])
+}
