@@ -265,12 +265,7 @@ func (g *Grouper) Add(e Event) ([]Incident, error) {
 	// once per minute of event time is enough since Gap is minutes long.
 	if g.watermark.Sub(g.swept) >= time.Minute {
 		g.swept = g.watermark
-		for k, s := range g.open {
-			if g.watermark.Sub(s.last) > g.cfg.Gap {
-				g.emit(s)
-				delete(g.open, k)
-			}
-		}
+		g.closeWhere(func(s *state) bool { return g.watermark.Sub(s.last) > g.cfg.Gap })
 		g.roleChanges = slices.DeleteFunc(g.roleChanges, func(rc roleChange) bool {
 			return g.watermark.Sub(rc.t) > g.cfg.CrossWindow+g.cfg.Gap
 		})
@@ -282,12 +277,35 @@ func (g *Grouper) Add(e Event) ([]Incident, error) {
 // Flush closes and returns every open incident, sorted like Add's result.
 func (g *Grouper) Flush() []Incident {
 	g.out = g.out[:0]
-	for k, s := range g.open {
-		g.emit(s)
-		delete(g.open, k)
-	}
+	g.closeWhere(func(*state) bool { return true })
 	sortIncidents(g.out)
 	return g.out
+}
+
+// closeWhere emits and forgets the open incidents close selects, in the
+// order of their last event, then account and risk object: each emit
+// teaches habits the next one is judged by (a peer's third day makes an API
+// peer routine), so the order must not be the map's, which is random.
+func (g *Grouper) closeWhere(close func(*state) bool) {
+	var keys []principalKey
+	for k, s := range g.open {
+		if close(s) {
+			keys = append(keys, k)
+		}
+	}
+	slices.SortFunc(keys, func(a, b principalKey) int {
+		if c := g.open[a].last.Compare(g.open[b].last); c != 0 {
+			return c
+		}
+		if c := strings.Compare(a.account, b.account); c != 0 {
+			return c
+		}
+		return strings.Compare(a.object, b.object)
+	})
+	for _, k := range keys {
+		g.emit(g.open[k])
+		delete(g.open, k)
+	}
 }
 
 // feed adds e to p's open incident, closing it first when e does not fit.

@@ -141,3 +141,31 @@ func TestHabitDaysOfCalls(t *testing.T) {
 	require.Equal(t, 2, h.Days(), "the incident's calls fell on two days; the denied one counts none")
 	require.Equal(t, Day(midnight), h.Last)
 }
+
+// TestEmitOrder: incidents closing together are emitted in a fixed order (last event, then
+// account and principal), not the map's: each emit teaches the habits the next is judged by.
+// Peers p1 (GetRole on 3 earlier days), p2 and p3 (2 days each) both call GetRole today and go
+// quiet at the same time; p2 ends first, is judged with one peer habit (no discount) and its third
+// day then makes p3's GetRole peer routine (×0.6). Run many times, the result never changes.
+func TestEmitOrder(t *testing.T) {
+	d0 := Day(t0)
+	days := func(n int) map[string]DayMask {
+		var m DayMask
+		for i := 1; i <= n; i++ {
+			m = m.Add(d0 - int64(i))
+		}
+		return map[string]DayMask{"GetRole": m}
+	}
+	hist := []PrincipalHistory{{role("p1"), days(3)}, {role("p2"), days(2)}, {role("p3"), days(2)}}
+	evs := []Event{ev(0, "GetRole", 50, by(role("p2"))), ev(1, "GetRole", 50, by(role("p3"))), ev(200, "ListRoles", 1, by(role("p9")))}
+	for range 30 {
+		got := map[string]float64{}
+		for _, in := range group(t, Config{History: hist}, evs) {
+			if s, ok := evidenceNamed(in, "GetRole"); ok {
+				got[in.RiskObject] = s
+			}
+		}
+		// GetRole is read-only discovery (×0.6 already); peer routine adds ×0.6 for p3 only.
+		require.Equal(t, map[string]float64{"p2": 0.6 * 50, "p3": 0.6 * 0.6 * 50}, got)
+	}
+}
