@@ -144,6 +144,9 @@
 // as the month run does (cmd/internal/commands TestIncidentHistorySplunkWindow
 // states what is left out: incidents cut by the window start, and a peer's
 // incident still open at the cut, which the month run learns only later).
+// Incidents closing together are emitted in the order of their last event,
+// then account and principal, never the map's: each teaches habits the next
+// is judged by.
 //
 // # Feedback
 //
