@@ -2,7 +2,7 @@
 // of past days, so that the hourly Splunk search over the last hours judges a principal's habits
 // and its peers' routine as a search over the whole month does.
 //
-//	fit IncidentHistory ct_risk_object into app:awsrisk_incident_history features=all
+//	fit IncidentHistory ct_risk_object into app:awsrisk_incident_history
 //	awsrisk incidents history=awsrisk_incident_history
 //
 // # What it learns
@@ -79,7 +79,7 @@ func key(account, object string) string { return account + "|" + object }
 
 func newModel(spec models.Spec) (models.Unsupervised, error) {
 	if len(spec.Fields) != 1 || spec.Fields[0] != keyField || len(spec.By) > 0 {
-		return nil, fmt.Errorf("%s learns per principal exactly as awsrisk incidents groups, on %s and no by clause: fit %s %s into awsrisk_incident_history features=all",
+		return nil, fmt.Errorf("%s learns per principal exactly as awsrisk incidents groups, on %s and no by clause: fit %s %s into awsrisk_incident_history",
 			Algorithm, keyField, Algorithm, keyField)
 	}
 	return &Model{st: state{Algorithm: Algorithm, Principals: map[string]*principal{}}}, nil
@@ -234,7 +234,7 @@ func (m *Model) History() []incident.PrincipalHistory {
 // FromFile loads the history of a saved model, refusing a model of another algorithm.
 func FromFile(f *models.File) ([]incident.PrincipalHistory, error) {
 	if f.Algorithm != Algorithm {
-		return nil, fmt.Errorf("model %q is a %s model, not %s: train it with fit %s %s into %s features=all",
+		return nil, fmt.Errorf("model %q is a %s model, not %s: train it with fit %s %s into %s",
 			f.Name, f.Algorithm, Algorithm, Algorithm, keyField, f.Name)
 	}
 	u, err := models.LoadFile(f)

@@ -92,7 +92,7 @@ func TestIncidentHistorySplunkWindow(t *testing.T) {
 	}
 	window := split(cut, end)
 	fit := func(name string, hi int64) {
-		rep := run(split(0, hi), "fit", "IncidentHistory", "ct_risk_object", "into", name, "features=all")
+		rep := run(split(0, hi), "fit", "IncidentHistory", "ct_risk_object", "into", name)
 		require.Len(t, rep.Rows, 1)
 	}
 	fit("awsrisk_incident_history", cut)
@@ -185,7 +185,8 @@ func TestIncidentsHistoryBadInputs(t *testing.T) {
 }
 
 // TestIncidentHistoryMapReduce: the training search's fit, with its map phase on 0, 1, 3 or 8
-// indexers, or as two partial_fit runs, writes the same model as one fit over all the events.
+// indexers, as two partial_fit runs, or with features=all, writes the same model as one fit over
+// all the raw events.
 func TestIncidentHistoryMapReduce(t *testing.T) {
 	e := testEnv(t)
 	cfg := synth.DefaultConfig()
@@ -194,7 +195,7 @@ func TestIncidentHistoryMapReduce(t *testing.T) {
 	require.NoError(t, synth.WriteCSV(&buf, synth.Generate(cfg), nil))
 	events, err := table.ParseTable(buf.Bytes())
 	require.NoError(t, err)
-	const spl = "fit IncidentHistory ct_risk_object features=all into %s"
+	const spl = "fit IncidentHistory ct_risk_object into %s"
 	body := func(name string) string {
 		f, err := e.store.Load(name)
 		require.NoError(t, err)
@@ -211,6 +212,11 @@ func TestIncidentHistoryMapReduce(t *testing.T) {
 		require.Empty(t, res.Error)
 		require.JSONEq(t, want, body(name), "%d indexers", k)
 	}
+	// features=all derives ct_risk_object at fit; the model, reading raw events, normalises the
+	// principal as score does: the two agree.
+	_, err = splunkdtest.Run(inProc(e), splunkdtest.Info(fmt.Sprintf(spl, "derived")+" features=all"), events, nil)
+	require.NoError(t, err)
+	require.JSONEq(t, want, body("derived"), "features=all learns the same model")
 	half := len(events.Rows) / 2
 	older := &table.Table{Header: events.Header, Rows: events.Rows[:half]}
 	newer := &table.Table{Header: events.Header, Rows: events.Rows[half:]}

@@ -139,8 +139,8 @@ Parameters:
   feedback=awsrisk_feedback  apply the analysts' verdicts in lookups/<name>.csv
   history=awsrisk_incident_history
                              start habits and peer routine from the IncidentHistory model of
-                             earlier days (fit IncidentHistory ct_risk_object into <name>
-                             features=all); a model not trained yet is a warning, not an error
+                             earlier days (fit IncidentHistory ct_risk_object into <name>);
+                             a model not trained yet is a warning, not an error
 Example (scored.csv from the score or pipeline subcommand):
   awsrisk incidents threshold=80 < scored.csv > incidents.csv
 `,
