@@ -250,12 +250,15 @@ var (
 	peerMin   = incident.DefaultConfig().PeerHabitMin
 )
 
-// groups maps each peer group (kind, account) to its principals' keys, sorted.
-func (m *Model) groups() map[[2]string][]string {
-	g := map[[2]string][]string{}
+// groupKey is a peer group's key: kind and account, sorting by kind first.
+func groupKey(kind, account string) string { return kind + "\x00" + account }
+
+// groups maps each peer group (groupKey) to its principals' keys, sorted.
+func (m *Model) groups() map[string][]string {
+	g := map[string][]string{}
 	for _, k := range slices.Sorted(maps.Keys(m.st.Principals)) {
 		p := m.st.Principals[k]
-		gk := [2]string{p.Kind, p.Account}
+		gk := groupKey(p.Kind, p.Account)
 		g[gk] = append(g[gk], k)
 	}
 	return g
@@ -335,13 +338,7 @@ func (m *Model) Report() [][2]string {
 func (m *Model) Summary() (header []string, rows [][]string) {
 	header = []string{"kind", "account", "principals", "with_habits", "habits", "first_day", "last_day", "peer_routine"}
 	groups := m.groups()
-	gks := slices.SortedFunc(maps.Keys(groups), func(a, b [2]string) int {
-		if c := strings.Compare(a[0], b[0]); c != 0 {
-			return c
-		}
-		return strings.Compare(a[1], b[1])
-	})
-	for _, gk := range gks {
+	for _, gk := range slices.Sorted(maps.Keys(groups)) { // by kind, then account
 		keys := groups[gk]
 		with, hab := 0, 0
 		first, last := m.st.Principals[keys[0]].FirstDay, m.st.Principals[keys[0]].LastDay
@@ -358,7 +355,8 @@ func (m *Model) Summary() (header []string, rows [][]string) {
 		if len(r) > 8 {
 			routine += fmt.Sprintf(" (+%d)", len(r)-8)
 		}
-		rows = append(rows, []string{gk[0], gk[1], strconv.Itoa(len(keys)), strconv.Itoa(with), strconv.Itoa(hab),
+		kind, account, _ := strings.Cut(gk, "\x00")
+		rows = append(rows, []string{kind, account, strconv.Itoa(len(keys)), strconv.Itoa(with), strconv.Itoa(hab),
 			dayString(first), dayString(last), routine})
 	}
 	rows = append(rows, []string{"_model", "", strconv.Itoa(len(m.st.Principals)), "", "", "", "",
@@ -370,7 +368,7 @@ func (m *Model) Summary() (header []string, rows [][]string) {
 // many days the principal called the event's API and how many peers have it as a habit, and
 // scores 0.
 func (m *Model) Scorer(map[string]string) (models.Scorer, error) {
-	routine := map[[2]string]map[string]int{} // peer group -> API -> principals with it as a habit
+	routine := map[string]map[string]int{} // peer group -> API -> principals with it as a habit
 	for gk, keys := range m.groups() {
 		n := map[string]int{}
 		for _, k := range keys {
@@ -387,7 +385,7 @@ func (m *Model) Scorer(map[string]string) (models.Scorer, error) {
 
 type applier struct {
 	m       *Model
-	routine map[[2]string]map[string]int
+	routine map[string]map[string]int
 }
 
 // Output fields of apply.
@@ -411,7 +409,7 @@ func (s *applier) Score(get func(string) string, out []string) models.Risk {
 	if p := s.m.st.Principals[key(e.Principal.Account, e.Principal.Object)]; p != nil {
 		days, kind = p.APIs[e.Name].Days(), p.Kind
 	}
-	peers := s.routine[[2]string{kind, e.Principal.Account}][e.Name]
+	peers := s.routine[groupKey(kind, e.Principal.Account)][e.Name]
 	if days >= habitDays {
 		peers-- // the principal itself
 	}

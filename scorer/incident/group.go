@@ -287,24 +287,27 @@ func (g *Grouper) Flush() []Incident {
 // teaches habits the next one is judged by (a peer's third day makes an API
 // peer routine), so the order must not be the map's, which is random.
 func (g *Grouper) closeWhere(close func(*state) bool) {
-	var keys []principalKey
+	var closing []*state
 	for k, s := range g.open {
 		if close(s) {
-			keys = append(keys, k)
+			closing = append(closing, s)
+			delete(g.open, k)
 		}
 	}
-	slices.SortFunc(keys, func(a, b principalKey) int {
-		if c := g.open[a].last.Compare(g.open[b].last); c != 0 {
+	slices.SortFunc(closing, func(a, b *state) int {
+		if c := a.last.Compare(b.last); c != 0 {
 			return c
 		}
-		if c := strings.Compare(a.account, b.account); c != 0 {
+		if c := strings.Compare(a.p.Kind, b.p.Kind); c != 0 { // source addresses apart
 			return c
 		}
-		return strings.Compare(a.object, b.object)
+		if c := strings.Compare(a.p.Account, b.p.Account); c != 0 {
+			return c
+		}
+		return strings.Compare(a.p.Object, b.p.Object)
 	})
-	for _, k := range keys {
-		g.emit(g.open[k])
-		delete(g.open, k)
+	for _, s := range closing {
+		g.emit(s)
 	}
 }
 
