@@ -7,15 +7,16 @@
 //
 // # What it learns
 //
-// Per normalised principal, keyed exactly as incidents group (scorer/incident EventFromRecord:
-// ct_risk_object, else the normalised userIdentity, and the account): its kind (the peer group is
-// kind and account), its successful calls (not denied, not a failed sign-in), the first and last
-// day of one, and for each API (eventName) the UTC days on which it called it successfully as an
-// [incident.DayMask]: the 64 days ending at the API's last day, one bit each. Only principals with a
-// successful call are kept (denied calls and failed sign-ins teach no habit), so an address
-// guessing passwords adds nothing; memory is bounded by principals × APIs, 16 bytes per pair. Every part merges exactly and in any order (sums, min/max, the union of day
-// masks, whose window only moves forward), so map phases and partial_fit give the model of all
-// the events.
+// Per normalised principal, keyed exactly as the scoring search's incidents group (ct_risk_object,
+// else the principal score would write there, scorer.PrincipalOf's, and the account), so it reads
+// raw events and needs no features=all: its kind (from the ARN; the peer group is kind and
+// account), its successful calls (not denied, not a failed sign-in), the first and last day of
+// one, and for each API (eventName) the UTC days on which it called it successfully as an
+// [incident.DayMask]: the 64 days ending at the API's last day, one bit each. Only principals with
+// a successful call are kept (denied calls and failed sign-ins teach no habit), so an address
+// guessing passwords adds nothing; memory is bounded by principals × APIs, 16 bytes per pair.
+// Every part merges exactly and in any order (sums, min/max, the union of day masks, whose window
+// only moves forward), so map phases and partial_fit give the model of all the events.
 //
 // The incidents search reads it (history=) before its first event: an API the principal called on
 // ≥ HabitDays (3) days is a habit (×0.6), one that ≥ PeerHabitMin (2) other principals of its peer
