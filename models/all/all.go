@@ -10,6 +10,7 @@ import (
 	_ "awsrisk/models/catoutlier"
 	_ "awsrisk/models/density"
 	_ "awsrisk/models/identity"
+	_ "awsrisk/models/incidenthistory"
 	_ "awsrisk/models/linreg"
 	_ "awsrisk/models/sequence"
 )

@@ -21,6 +21,7 @@ var specs = map[string]models.Spec{
 	"DensityFunction":    {Fields: []string{"ct_hour"}, By: []string{"userIdentity.arn"}},
 	"SequenceModel":      {Fields: []string{"eventName"}, By: []string{"userIdentity.arn"}},
 	"IdentityNovelty":    {Fields: []string{"ct_principal"}},
+	"IncidentHistory":    {Fields: []string{"ct_risk_object"}},
 }
 
 // derived adds the ct_* fields to the synthetic events, as `features=all` does at fit.

@@ -24,8 +24,8 @@
 //	ReadOnlyWeight (0.6)  every call of the pair was read-only, none denied, and
 //	                      the API is discovery or routine (browsing, unlike reads
 //	                      of secrets or data)
-//	HabitWeight (0.6)     the principal called the API successfully in incidents
-//	                      on ≥ HabitDays (3) earlier days (a steady habit; never
+//	HabitWeight (0.6)     the principal called the API successfully on ≥ HabitDays
+//	                      (3) days of its earlier incidents (a steady habit; never
 //	                      for denied calls or sign-ins, whose risk is how, not what),
 //	                      or ≥ PeerHabitMin (2) other principals of its peer group
 //	                      (same kind, same account) have it as such a habit: a new
@@ -128,6 +128,26 @@
 // 1.28→0.90, standard 0.53→0.38 and 0.60→0.30 (README, Incidents).
 // An incident-scope benign verdict then multiplies the score by Discount.
 //
+// # History
+//
+// The habits, peer routine and the "never called before" sign-in rule read a
+// principal's earlier days: per API, the UTC days of its successful calls
+// (a DayMask, the 64 days ending at the API's latest one; an incident spans
+// at most Window, so its calls fall on the days of its first and last), learned
+// from each incident when it is closed, after it was scored. A search over a
+// month learns them in the search; the hourly Splunk rule reads only its last
+// 4 hours, so Config.History seeds them before the first event from the
+// IncidentHistory model (models/incidenthistory), which learns the same days
+// per event from the training search's 30 days (ending at -1d@d). The
+// search's own incidents are then learned on top, so a window run with a
+// history of every earlier event judges each incident starting in the window
+// as the month run does (cmd/internal/commands TestIncidentHistorySplunkWindow
+// states what is left out: incidents cut by the window start, and a peer's
+// incident still open at the cut, which the month run learns only later).
+// Incidents closing together are emitted in the order of their last event,
+// then account and principal, never the map's: each teaches habits the next
+// is judged by.
+//
 // # Feedback
 //
 // FeedbackFile (awsrisk_feedback.csv) holds analyst verdicts: time, analyst,
@@ -142,7 +162,10 @@
 //
 // For the command layer, which this package does not import:
 //
-//	| awsrisk incidents      getinfo {"type":"reporting","required_fields":RequiredFields()}
+//	| awsrisk incidents [history=<model>]
+//	                         getinfo {"type":"reporting","required_fields":RequiredFields()}
+//	                         history=: the IncidentHistory model as Config.History, read at the
+//	                         first execute; a model not trained yet is a WARN, not an error
 //	                         buffer every execute chunk's events (reply {"finished":false}, empty body),
 //	                         on finished:true GroupAll and write one Record per incident, adding
 //	                         "__mv_" columns for MultivalueColumns. Reporting, not stateful: the rows

@@ -59,6 +59,10 @@ type Config struct {
 	// and weighted by HabitWeight too (a new admin's first AttachUserPolicy
 	// is what the other admins do every week).
 	PeerHabitMin int
+	// History seeds the habits and peer groups with what earlier searches
+	// learned (the IncidentHistory model), so that a search over the last
+	// hours judges habits as one over the whole month does; nil starts empty.
+	History []PrincipalHistory
 
 	// RootScore is the evidence of each account-level act of the root user
 	// that no tenant needs (80): a sign-in without MFA, an access key, a
@@ -195,7 +199,7 @@ func (g *Grouper) peerHabit(p Principal) func(api string) int {
 			if k == self {
 				continue
 			}
-			if h := g.habits[k][api]; h != nil && h.days >= g.cfg.HabitDays {
+			if h := g.habits[k][api]; h != nil && h.Days() >= g.cfg.HabitDays {
 				n++
 			}
 		}
@@ -203,11 +207,10 @@ func (g *Grouper) peerHabit(p Principal) func(api string) int {
 	}
 }
 
-// habit counts the distinct days an API was used by one principal.
-type habit struct {
-	days    int
-	lastDay int64 // Unix day of the last counted incident
-}
+// habit holds the distinct days an API was used successfully by one
+// principal (the days of its successful calls, learned from closed
+// incidents or seeded from Config.History).
+type habit struct{ DayMask }
 
 // roleChange is a role created or re-trusted by creator.
 type roleChange struct {
@@ -219,8 +222,10 @@ type roleChange struct {
 
 // NewGrouper returns a Grouper with cfg (zero fields take their defaults).
 func NewGrouper(cfg Config) *Grouper {
-	return &Grouper{cfg: cfg.withDefaults(), open: make(map[principalKey]*state),
+	g := &Grouper{cfg: cfg.withDefaults(), open: make(map[principalKey]*state),
 		habits: make(map[principalKey]map[string]*habit), peers: make(map[peerKey][]principalKey)}
+	g.seed(g.cfg.History)
+	return g
 }
 
 // Add feeds one event and returns the incidents it closed (those whose
@@ -260,12 +265,7 @@ func (g *Grouper) Add(e Event) ([]Incident, error) {
 	// once per minute of event time is enough since Gap is minutes long.
 	if g.watermark.Sub(g.swept) >= time.Minute {
 		g.swept = g.watermark
-		for k, s := range g.open {
-			if g.watermark.Sub(s.last) > g.cfg.Gap {
-				g.emit(s)
-				delete(g.open, k)
-			}
-		}
+		g.closeWhere(func(s *state) bool { return g.watermark.Sub(s.last) > g.cfg.Gap })
 		g.roleChanges = slices.DeleteFunc(g.roleChanges, func(rc roleChange) bool {
 			return g.watermark.Sub(rc.t) > g.cfg.CrossWindow+g.cfg.Gap
 		})
@@ -277,12 +277,38 @@ func (g *Grouper) Add(e Event) ([]Incident, error) {
 // Flush closes and returns every open incident, sorted like Add's result.
 func (g *Grouper) Flush() []Incident {
 	g.out = g.out[:0]
-	for k, s := range g.open {
-		g.emit(s)
-		delete(g.open, k)
-	}
+	g.closeWhere(func(*state) bool { return true })
 	sortIncidents(g.out)
 	return g.out
+}
+
+// closeWhere emits and forgets the open incidents close selects, in the
+// order of their last event, then account and risk object: each emit
+// teaches habits the next one is judged by (a peer's third day makes an API
+// peer routine), so the order must not be the map's, which is random.
+func (g *Grouper) closeWhere(close func(*state) bool) {
+	var closing []*state
+	for k, s := range g.open {
+		if close(s) {
+			closing = append(closing, s)
+			delete(g.open, k)
+		}
+	}
+	slices.SortFunc(closing, func(a, b *state) int {
+		if c := a.last.Compare(b.last); c != 0 {
+			return c
+		}
+		if c := strings.Compare(a.p.Kind, b.p.Kind); c != 0 { // source addresses apart
+			return c
+		}
+		if c := strings.Compare(a.p.Account, b.p.Account); c != 0 {
+			return c
+		}
+		return strings.Compare(a.p.Object, b.p.Object)
+	})
+	for _, s := range closing {
+		g.emit(s)
+	}
 }
 
 // feed adds e to p's open incident, closing it first when e does not fit.
@@ -376,20 +402,19 @@ func (g *Grouper) emit(s *state) {
 		pk := peerKey{s.p.Account, s.p.Kind}
 		g.peers[pk] = append(g.peers[pk], s.p.key())
 	}
-	day := s.first.Unix() / 86400
+	// The days are those of the successful calls, as the history model
+	// learns them from events: an incident spans at most Window (24h), so
+	// its successful calls fall on the days of the first and the last.
 	for _, a := range s.apis {
 		if !a.ok() {
 			continue
 		}
 		x := h[a.name]
 		if x == nil {
-			x = &habit{lastDay: -1 << 62}
+			x = &habit{}
 			h[a.name] = x
 		}
-		if x.lastDay != day {
-			x.days++
-			x.lastDay = day
-		}
+		x.DayMask = x.Add(Day(a.okFirst)).Add(Day(a.okLast))
 	}
 }
 

@@ -502,7 +502,7 @@ func (s *state) close(cfg Config, habits map[string]*habit, peerHabit func(api s
 		// sign-in is every user's habit: its risk lies in how (MFA, address),
 		// which the event score already holds.
 		if a.denied == 0 && a.tactic != features.TacticInitialAccess {
-			if h := habits[a.name]; h != nil && h.days >= cfg.HabitDays ||
+			if h := habits[a.name]; h != nil && h.Days() >= cfg.HabitDays ||
 				peerHabit != nil && peerHabit(a.name) >= cfg.PeerHabitMin {
 				w *= cfg.HabitWeight
 			}

@@ -113,7 +113,7 @@ func (s *state) signInChain(cfg Config, habits map[string]*habit) (Evidence, boo
 	strong := strings.Contains(best.why, "MFA")
 	days := 0
 	for _, h := range habits {
-		days = max(days, h.days)
+		days = max(days, h.Days())
 	}
 	var next []string
 	for _, a := range s.apis {
@@ -124,7 +124,7 @@ func (s *state) signInChain(cfg Config, habits map[string]*habit) (Evidence, boo
 		switch {
 		case strong:
 			if !credentialAPIs[a.name] && !(writeTactics[a.tactic] && a.sev >= features.SevMedium && !a.readOnly) ||
-				h != nil && h.days >= cfg.HabitDays {
+				h != nil && h.Days() >= cfg.HabitDays {
 				continue
 			}
 		case !credentialAPIs[a.name] || h != nil || days < cfg.HabitDays:

@@ -169,7 +169,7 @@ func TestScheduleWindows(t *testing.T) {
 			scoring = append(scoring, s)
 		}
 	}
-	require.Len(t, training, 7) // + the identity baseline (issue 11)
+	require.Len(t, training, 8) // + the identity baseline (issue 11), the incident history
 	require.GreaterOrEqual(t, len(scoring), 5, "scoring searches: both summary searches, the alert and both risk rules")
 	for _, s := range scoring {
 		require.Contains(t, s.Vals["search"], "`awsrisk_scoring_window`", "[%s] must select by index time", s.Name)

@@ -36,6 +36,10 @@ var Baselines = []Baseline{
 	{Model: "awsrisk_identity", Algorithm: "IdentityNovelty", Fields: []string{"ct_principal"},
 		Params: map[string]string{"features": "all"}, Pipeline: true},
 	{Model: "awsrisk_api_volume", Algorithm: "DensityFunction", Fields: []string{"api_calls"}, By: []string{"userIdentity.arn"}},
+	// The incidents' history (habits, peer routine), read by `awsrisk incidents history=`, not by
+	// score: a local search over the whole month learns it in the search itself.
+	// It reads raw events: no features=all, it normalises the principal as score does.
+	{Model: "awsrisk_incident_history", Algorithm: "IncidentHistory", Fields: []string{"ct_risk_object"}},
 }
 
 // baselineNamed is the baseline that trains model name.

@@ -12,6 +12,8 @@ import (
 
 	"awsrisk/app"
 	"awsrisk/app/table"
+	"awsrisk/models"
+	"awsrisk/models/incidenthistory"
 	"awsrisk/scorer"
 	"awsrisk/scorer/incident"
 )
@@ -23,7 +25,7 @@ const (
 )
 
 // incidentParams are the parameters `awsrisk incidents` accepts.
-var incidentParams = []string{"gap", "window", "threshold", "min_score", "mode", "feedback"}
+var incidentParams = []string{"gap", "window", "threshold", "min_score", "mode", "feedback", "history"}
 
 // incidentsHandler buffers every execute chunk and groups at the end: one principal's events are
 // spread over the whole result set (and over indexers), so nothing can be emitted before
@@ -35,14 +37,15 @@ type incidentsHandler struct {
 	mode      string
 	threshold int
 	feedback  string // lookup name, "" for none
-	loaded    bool   // the feedback lookup was read (at the first execute)
+	history   string // IncidentHistory model name, "" for none
+	loaded    bool   // the feedback lookup and the history model were read (at the first execute)
 	events    []incident.Event
 	chunks    []*table.Table // mode=events: the rows to return, in input order
 	skipped   int
 }
 
-// newIncidents answers getinfo for `| awsrisk incidents`. It only parses: the feedback lookup is
-// read at the first execute, so getinfo probes touch no file.
+// newIncidents answers getinfo for `| awsrisk incidents`. It only parses: the feedback lookup and
+// the history model are read at the first execute, so getinfo probes touch no file.
 func (e *env) newIncidents(cmd *Command, _ *app.GetInfo) (app.Handler, *app.Reply, error) {
 	h, err := parseIncidents(cmd)
 	if err != nil {
@@ -122,6 +125,16 @@ func parseIncidents(cmd *Command) (*incidentsHandler, error) {
 		}
 		h.feedback = v
 	}
+	if v, ok := cmd.Params["history"]; ok {
+		if v == "" {
+			return nil, bad("history", "history needs a model name, e.g. history=awsrisk_incident_history")
+		}
+		name, _, err := ParseModelName(cmd.Sub, v)
+		if err != nil {
+			return nil, err
+		}
+		h.history = name
+	}
 	return h, nil
 }
 
@@ -162,9 +175,37 @@ func (e *env) loadFeedback(name string) (*incident.Feedback, int, error) {
 	return incident.NewFeedback(vs, incident.FeedbackOptions{}), len(vs), nil
 }
 
+// loadHistory reads the IncidentHistory model name. A model not trained yet (a fresh install
+// whose training search has not run) is no history, not an error: nil, nil.
+func (e *env) loadHistory(name string) ([]incident.PrincipalHistory, error) {
+	f, err := e.store.Load(name)
+	if errors.Is(err, models.ErrNoModel) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("history=%s: %w", name, err)
+	}
+	hist, err := incidenthistory.FromFile(f)
+	if err != nil {
+		return nil, fmt.Errorf("history=%s: %w", name, err)
+	}
+	return hist, nil
+}
+
 func (h *incidentsHandler) Execute(in *table.Table, finished bool, out *app.Output) error {
+	if !h.loaded && h.history != "" {
+		hist, err := h.e.loadHistory(h.history)
+		if err != nil {
+			return err
+		}
+		if hist == nil {
+			out.Warn("awsrisk incidents: history model %q is not trained yet: habits and peer routine are learned from this search's events only (its training search fills it)", h.history)
+		} else {
+			out.Info("awsrisk incidents: history of %d principals from %q", len(hist), h.history)
+		}
+		h.cfg.History = hist
+	}
 	if h.feedback != "" && !h.loaded {
-		h.loaded = true
 		fb, n, err := h.e.loadFeedback(h.feedback)
 		if err != nil {
 			return err
@@ -176,6 +217,7 @@ func (h *incidentsHandler) Execute(in *table.Table, finished bool, out *app.Outp
 		}
 		h.cfg.Feedback = fb
 	}
+	h.loaded = true
 	if len(in.Header) > 0 {
 		var row []string
 		get := withPrincipal(in.Header, func(i int) string {

@@ -384,7 +384,7 @@ func TestFeedbackLocal(t *testing.T) {
 // window positive, window >= gap, threshold 0..100) or is refused with a SyntaxError; never a
 // panic.
 func FuzzIncidentsArgs(f *testing.F) {
-	for _, s := range []string{"gap=30m window=1d", "threshold=80", "mode=events", "gap=1.5d", "gap=0s", "window=-1h", "min_score=x", "feedback=a.b"} {
+	for _, s := range []string{"gap=30m window=1d", "threshold=80", "mode=events", "gap=1.5d", "gap=0s", "window=-1h", "min_score=x", "feedback=a.b", "history=awsrisk_incident_history", "history=a:b"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {

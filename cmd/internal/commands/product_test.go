@@ -17,7 +17,7 @@ var productFiles = []string{"default/savedsearches.conf", "default/searchbnf.con
 	"default/data/ui/views/outliers_baselines.xml", "scripts/tutorial.sh", "README.md"}
 
 // fitCallRe finds a fit call in SPL, a script or prose: up to the end of the line, a pipe or markup.
-var fitCallRe = regexp.MustCompile(`fit (LinearRegression|CategoricalOutlier|SequenceModel|DensityFunction|IdentityNovelty) [^|\n<\\'` + "`" + `]*`)
+var fitCallRe = regexp.MustCompile(`fit (LinearRegression|CategoricalOutlier|SequenceModel|DensityFunction|IdentityNovelty|IncidentHistory) [^|\n<\\'` + "`" + `]*`)
 
 // intoModelRe matches a call that names its model.
 var intoModelRe = regexp.MustCompile(` into \S`)

@@ -122,7 +122,7 @@ Example:
 		parse:   (*Command).parseScore,
 		handler: (*env).newScore},
 	{name: SubIncidents, typ: app.TypeReporting,
-		usage: `awsrisk incidents [gap=60m] [window=24h] [threshold=<0-100>] [mode=incidents|events] [feedback=<lookup>]`,
+		usage: `awsrisk incidents [gap=60m] [window=24h] [threshold=<0-100>] [mode=incidents|events] [feedback=<lookup>] [history=<model>]`,
 		brief: "group scored events:  incidents [threshold=N] [mode=incidents|events]",
 		help: `Groups scored events (the output of score or pipeline) per principal (risk_object) and
 session: an incident stays open while the principal's calls come less than gap apart and its
@@ -137,6 +137,10 @@ Parameters:
   mode=events                every event back with incident_id, incident_score and the
                              incident's highest-impact stage as ai_threat_category
   feedback=awsrisk_feedback  apply the analysts' verdicts in lookups/<name>.csv
+  history=awsrisk_incident_history
+                             start habits and peer routine from the IncidentHistory model of
+                             earlier days (fit IncidentHistory ct_risk_object into <name>);
+                             a model not trained yet is a warning, not an error
 Example (scored.csv from the score or pipeline subcommand):
   awsrisk incidents threshold=80 < scored.csv > incidents.csv
 `,
