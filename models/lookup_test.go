@@ -4,8 +4,10 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -127,4 +129,21 @@ func TestUpdateLookupLock(t *testing.T) {
 	require.Equal(t, "x\n", string(got))
 	_, err = os.Stat(lock)
 	require.ErrorIs(t, err, fs.ErrNotExist, "released after a failed update too")
+}
+
+// TestLookupNameShape holds validLookupBase to the pattern it replaces.
+func TestLookupNameShape(t *testing.T) {
+	re := regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_.-]*$`)
+	r := rand.New(rand.NewPCG(3, 4))
+	const alphabet = "aZ_09.-/ é"
+	for _, s := range []string{"", "a", "_", "9", "-a", ".a", "a.b-c_9", "a/b", "a b"} {
+		require.Equal(t, re.MatchString(s), validLookupBase(s), "%q", s)
+	}
+	for range 20000 {
+		b := make([]byte, r.IntN(7))
+		for i := range b {
+			b[i] = alphabet[r.IntN(len(alphabet))]
+		}
+		require.Equal(t, re.MatchString(string(b)), validLookupBase(string(b)), "%q", b)
+	}
 }

@@ -2,7 +2,6 @@ package commands
 
 import (
 	"fmt"
-	"regexp"
 	"slices"
 	"strings"
 )
@@ -59,13 +58,50 @@ type Command struct {
 	Order     []string          // param keys in the order given, so the call can be re-rendered
 }
 
-var (
-	paramRe     = regexp.MustCompile(`^([_a-zA-Z][_a-zA-Z0-9]*)\s*=(.*)$`)
-	modelNameRe = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
-)
+// The grammar's two token shapes are matched by hand, not with package regexp: regexp and its
+// syntax package are ~150 KB of the shipped binary, which has an 8 MB budget (issue 9), for two
+// patterns. TestParamShape holds both to the regular expressions they replace.
 
 // ValidModelName reports whether name is a legal model name: ^[A-Za-z_][A-Za-z0-9_]*$.
-func ValidModelName(name string) bool { return modelNameRe.MatchString(name) }
+func ValidModelName(name string) bool { return identEnd(name) == len(name) && name != "" }
+
+// identEnd is the length of the identifier [A-Za-z_][A-Za-z0-9_]* at the start of s, 0 if none.
+func identEnd(s string) int {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c == '_' || 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z':
+		case '0' <= c && c <= '9' && i > 0:
+		default:
+			return i
+		}
+	}
+	return len(s)
+}
+
+// splitParam splits a key=value token, as ^([_a-zA-Z][_a-zA-Z0-9]*)\s*=(.*)$ does: an
+// identifier, optional white space (\s: tab, newline, form feed, carriage return, space), '=',
+// and a value without a newline ('.' does not match one).
+func splitParam(t string) (key, value string, ok bool) {
+	k := identEnd(t)
+	if k == 0 {
+		return "", "", false
+	}
+	i := k
+	for i < len(t) && strings.IndexByte("\t\n\f\r ", t[i]) >= 0 {
+		i++
+	}
+	if i == len(t) || t[i] != '=' || strings.IndexByte(t[i+1:], '\n') >= 0 {
+		return "", "", false
+	}
+	return t[:k], t[i+1:], true
+}
+
+// isParam reports whether t is a key=value token (splitParam).
+func isParam(t string) bool {
+	_, _, ok := splitParam(t)
+	return ok
+}
 
 // ParseModelName splits an optional namespace prefix. Only "app" is accepted as a namespace
 // (models live in the app's lookups/, which the knowledge bundle carries to indexers).
@@ -99,7 +135,7 @@ func normalizeTokens(args []string) []string {
 			out[len(out)-1] += "=" + args[i+1]
 			i++
 			continue
-		case strings.HasSuffix(t, "=") && paramRe.MatchString(t) && i+1 < len(args) && !paramRe.MatchString(args[i+1]):
+		case strings.HasSuffix(t, "=") && isParam(t) && i+1 < len(args) && !isParam(args[i+1]):
 			out = append(out, t+args[i+1])
 			i++
 			continue
@@ -137,8 +173,8 @@ func ParseArgs(args []string) (*Command, error) {
 // parseScore reads `score <model>... [key=value...]`; models may be separated by commas.
 func (c *Command) parseScore(rest []string) error {
 	for _, t := range rest {
-		if m := paramRe.FindStringSubmatch(t); m != nil {
-			if err := c.setParam(m[1], m[2]); err != nil {
+		if k, v, ok := splitParam(t); ok {
+			if err := c.setParam(k, v); err != nil {
 				return err
 			}
 			continue
@@ -163,8 +199,8 @@ func (c *Command) parseScore(rest []string) error {
 // parseFeatures reads `features [<set>] [key=value...]`.
 func (c *Command) parseFeatures(rest []string) error {
 	for _, t := range rest {
-		if m := paramRe.FindStringSubmatch(t); m != nil {
-			if err := c.setParam(m[1], m[2]); err != nil {
+		if k, v, ok := splitParam(t); ok {
+			if err := c.setParam(k, v); err != nil {
 				return err
 			}
 			continue
@@ -205,11 +241,11 @@ func splitFields(t string) []string {
 
 func (c *Command) parseParams(toks []string) error {
 	for _, t := range toks {
-		m := paramRe.FindStringSubmatch(t)
-		if m == nil {
+		k, v, ok := splitParam(t)
+		if !ok {
 			return &SyntaxError{Sub: c.Sub, Token: t, Msg: c.Sub + " takes no positional arguments"}
 		}
-		if err := c.setParam(m[1], m[2]); err != nil {
+		if err := c.setParam(k, v); err != nil {
 			return err
 		}
 	}
@@ -231,8 +267,8 @@ func (c *Command) parseModelCommand(toks []string, allowAs bool) error {
 			i++
 			continue
 		}
-		if m := paramRe.FindStringSubmatch(t); m != nil {
-			if err := c.setParam(m[1], m[2]); err != nil {
+		if k, v, ok := splitParam(t); ok {
+			if err := c.setParam(k, v); err != nil {
 				return err
 			}
 			continue
@@ -302,7 +338,7 @@ func (c *Command) parseFit(toks []string) error {
 			}
 			// MLTK reads one token; Splunk strips commas between names, so accept more plain
 			// names up to the next keyword or parameter.
-			for i+1 < len(toks) && !isKeyword(toks[i+1]) && !paramRe.MatchString(toks[i+1]) {
+			for i+1 < len(toks) && !isKeyword(toks[i+1]) && !isParam(toks[i+1]) {
 				i++
 				c.By = append(c.By, splitFields(toks[i])...)
 			}
@@ -320,9 +356,9 @@ func (c *Command) parseFit(toks []string) error {
 				return &SyntaxError{Sub: c.Sub, Token: t, Msg: `you may specify "from" only once`}
 			}
 			seenFrom = true
-		case paramRe.MatchString(t):
-			m := paramRe.FindStringSubmatch(t)
-			if err := c.setParam(m[1], m[2]); err != nil {
+		case isParam(t):
+			k, v, _ := splitParam(t)
+			if err := c.setParam(k, v); err != nil {
 				return err
 			}
 		case c.Algorithm == "":

@@ -1,6 +1,8 @@
 package commands
 
 import (
+	"math/rand/v2"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -93,4 +95,34 @@ func FuzzParseArgs(f *testing.F) {
 			require.True(t, ValidModelName(c.Model), c.Model)
 		}
 	})
+}
+
+// TestParamShape holds the hand-written token matchers to the regular expressions they replace
+// (the shipped binary does not link package regexp), on chosen edge cases and random tokens.
+func TestParamShape(t *testing.T) {
+	paramRe := regexp.MustCompile(`^([_a-zA-Z][_a-zA-Z0-9]*)\s*=(.*)$`)
+	nameRe := regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
+	check := func(tok string) {
+		m := paramRe.FindStringSubmatch(tok)
+		k, v, ok := splitParam(tok)
+		require.Equal(t, m != nil, ok, "%q", tok)
+		if ok {
+			require.Equal(t, m[1], k, "%q", tok)
+			require.Equal(t, m[2], v, "%q", tok)
+		}
+		require.Equal(t, nameRe.MatchString(tok), ValidModelName(tok), "%q", tok)
+	}
+	for _, tok := range []string{"", "=", "a", "a=", "a=b", "_=1", "1a=b", "a1=b", "a =b", "a\t\n\f\r =b", "a\v=b",
+		"a= b", "a=b\nc", "a=b\r", "a==b", "a-b=c", "é=1", "a=é", " a=b", "ab", "A_9", "9", "a b", "a.b=c"} {
+		check(tok)
+	}
+	r := rand.New(rand.NewPCG(1, 2))
+	const alphabet = "aZ_09 =\t\n\r\v.-é"
+	for range 20000 {
+		b := make([]byte, r.IntN(8))
+		for i := range b {
+			b[i] = alphabet[r.IntN(len(alphabet))]
+		}
+		check(string(b))
+	}
 }
