@@ -21,17 +21,19 @@ echo
 # The event score alone: the shipped supervised models, no baseline.
 $B --quiet --models lookups --input "$w/month.csv" score awsrisk_console awsrisk_apicall rba=false > "$w/event.csv"
 run() { # label baselines
-  $B --quiet --models lookups --input "$w/month.csv" pipeline --baselines "$2" > "$w/$1.csv" 2>/dev/null
+  $B --quiet --models lookups --input "$w/month.csv" pipeline --incidents=false --baselines "$2" > "$w/$1.csv" 2>/dev/null
 }
 run first_seen awsrisk_baseline
 run hours awsrisk_hours
 run sequence awsrisk_sequence
 run identity awsrisk_identity
 run all awsrisk_baseline,awsrisk_hours,awsrisk_sequence,awsrisk_identity
-# The default combination: what `awsrisk pipeline` learns without --baselines.
-$B --quiet --models lookups --input "$w/month.csv" pipeline > "$w/default.csv" 2>/dev/null
-runs=(event first_seen hours sequence identity all default)
-label() { case $1 in event) echo "event score alone";; all) echo "all four combined";; default) echo "default (no sequence)";; *) echo "event + $1";; esac; }
+# The default combination: what `awsrisk pipeline` learns without --baselines, before and after
+# its last stage (incidents mode=events: an event carrying risk takes its incident's score).
+$B --quiet --models lookups --input "$w/month.csv" pipeline --incidents=false > "$w/default.csv" 2>/dev/null
+$B --quiet --models lookups --input "$w/month.csv" pipeline > "$w/pipeline.csv" 2>/dev/null
+runs=(event first_seen hours sequence identity all default pipeline)
+label() { case $1 in event) echo "event score alone";; all) echo "all four combined";; default) echo "default (no sequence)";; pipeline) echo "default + incidents";; *) echo "event + $1";; esac; }
 printf '%-24s %8s %8s %11s %10s\n' "score" "ROC-AUC" "AP" "benign/10k" "attacks"
 for r in "${runs[@]}"; do
   $D evaluate --alert "$ALERT" < "$w/$r.csv" > "$w/$r.txt"

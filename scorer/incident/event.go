@@ -69,6 +69,7 @@ const (
 	FieldEventName    = "eventName"
 	FieldSourceIP     = "sourceIPAddress"
 	FieldScore        = "ai_risk_score"
+	FieldEventScore   = "ai_event_risk_score" // an event's own score once Lift raised ai_risk_score
 	FieldCategory     = "ai_threat_category"
 	FieldReasons      = "risk_reasons"
 	FieldErrorCode    = "errorCode"
@@ -101,7 +102,7 @@ const (
 // required_fields.
 func RequiredFields() []string {
 	return []string{
-		FieldTime, FieldEventTime, FieldEventID, FieldEventName, FieldSourceIP, FieldScore,
+		FieldTime, FieldEventTime, FieldEventID, FieldEventName, FieldSourceIP, FieldScore, FieldEventScore,
 		FieldCategory, FieldReasons, FieldErrorCode, FieldErrorMessage, FieldLoginResult, FieldARN, FieldIdentityType, FieldAccount,
 		FieldInvokedBy, FieldUserName, FieldIssuerName, FieldPrincipalID, FieldTargetUser, FieldRoleName, FieldRoleARN, FieldRiskObject, FieldObjectType, FieldKind, FieldDenied,
 		FieldAPITactic, FieldAPITechnique, FieldReadOnly, FieldReadOnlyCT, FieldMFA, FieldMFAUsed, FieldMFAAuth,
@@ -117,7 +118,14 @@ func EventFromRecord(get func(field string) string) (e Event, ok bool) {
 	e.ID = get(FieldEventID)
 	e.Name = get(FieldEventName)
 	e.SourceIP = get(FieldSourceIP)
-	if s, err := strconv.ParseFloat(strings.TrimSpace(get(FieldScore)), 64); err == nil && !math.IsNaN(s) {
+	// The event's own score: ai_event_risk_score when an earlier incidents
+	// run lifted ai_risk_score to its incident's, so that grouping lifted
+	// events again gives the same incidents (no evidence counted twice).
+	own := get(FieldEventScore)
+	if strings.TrimSpace(own) == "" {
+		own = get(FieldScore)
+	}
+	if s, err := strconv.ParseFloat(strings.TrimSpace(own), 64); err == nil && !math.IsNaN(s) {
 		e.Score = clamp(s, 0, 100)
 	}
 	// ct_api_tactic is the API's own tactic; ai_threat_category may already

@@ -64,6 +64,11 @@ type Config struct {
 	// hours judges habits as one over the whole month does; nil starts empty.
 	History []PrincipalHistory
 
+	// LiftFloor: in the per-event view (mode=events), an event whose own
+	// score is at least this (20) takes its incident's score when that is
+	// higher (see Lift); 0 keeps every event's own score.
+	LiftFloor float64
+
 	// RootScore is the evidence of each account-level act of the root user
 	// that no tenant needs (80): a sign-in without MFA, an access key, a
 	// password-policy change (see rootAct).
@@ -94,6 +99,7 @@ func DefaultConfig() Config {
 		SecretBurst: 10, SecretWindow: 10 * time.Minute, AuthFailMin: 5, SprayMin: 5,
 		CrossWindow: 60 * time.Minute, CorroborateMin: 40, SoloCap: 79, SoloMin: 90, ReconRef: 50,
 		IaCWeight: 0.5, HabitDays: 3, HabitWeight: 0.6, RootScore: 80, SignInRef: 60, OnboardWeight: 0.5, PeerHabitMin: 2,
+		LiftFloor: 20,
 		MaxEventIDs: 20, MaxSources: 3, MaxReasons: 5,
 	}
 }

@@ -25,7 +25,7 @@ const (
 )
 
 // incidentParams are the parameters `awsrisk incidents` accepts.
-var incidentParams = []string{"gap", "window", "threshold", "min_score", "mode", "feedback", "history"}
+var incidentParams = []string{"gap", "window", "threshold", "min_score", "mode", "feedback", "history", "lift"}
 
 // incidentsHandler buffers every execute chunk and groups at the end: one principal's events are
 // spread over the whole result set (and over indexers), so nothing can be emitted before
@@ -118,6 +118,17 @@ func parseIncidents(cmd *Command) (*incidentsHandler, error) {
 	}
 	if h.mode == eventsMode && h.threshold > 0 {
 		return nil, bad("threshold", "threshold applies to mode=incidents; with mode=events filter with | where incident_score >= N")
+	}
+	if v, ok := cmd.Params["lift"]; ok {
+		on, err := models.ParseBool(v)
+		switch {
+		case err != nil:
+			return nil, bad("lift", "lift must be true or false")
+		case h.mode != eventsMode:
+			return nil, bad("lift", "lift applies to mode=events (each event's ai_risk_score in its incident)")
+		case !on:
+			h.cfg.LiftFloor = 0
+		}
 	}
 	if v, ok := cmd.Params["feedback"]; ok {
 		if v == "" {
@@ -283,11 +294,22 @@ func mvValue(s string) string {
 }
 
 // writeEvents returns every event in input order with its incident's id and score and the
-// incident's highest-impact stage as ai_threat_category. The header is the union of the chunks'.
+// incident's highest-impact stage as ai_threat_category; with lift (the default) an event that
+// carries risk of its own takes its incident's score as ai_risk_score (incident.Lift), its own
+// kept in ai_event_risk_score and the incident named first in risk_reasons. The header is the
+// union of the chunks'.
 func (h *incidentsHandler) writeEvents(ins []incident.Incident, of []int, out *app.Output) error {
-	header, pos := unionHeader(h.chunks, incident.FieldIncidentID, incident.FieldIncidentScore, incident.FieldCategory)
+	extra := []string{incident.FieldIncidentID, incident.FieldIncidentScore, incident.FieldCategory}
+	lift := h.cfg.LiftFloor > 0 && hasField(h.chunks, incident.FieldScore)
+	if lift {
+		extra = append(extra, incident.FieldEventScore)
+	}
+	header, pos := unionHeader(h.chunks, extra...)
 	pID, pScore, pCat := pos[incident.FieldIncidentID], pos[incident.FieldIncidentScore], pos[incident.FieldCategory]
 	pCatMV, hasCatMV := pos["__mv_"+incident.FieldCategory]
+	pRisk, pOwn := pos[incident.FieldScore], pos[incident.FieldEventScore]
+	pReasons, hasReasons := pos[incident.FieldReasons]
+	pReasonsMV, hasReasonsMV := pos["__mv_"+incident.FieldReasons]
 	out.SetHeader(header)
 	rec := make([]string, len(header))
 	k := 0
@@ -304,10 +326,28 @@ func (h *incidentsHandler) writeEvents(ins []incident.Incident, of []int, out *a
 				}
 			}
 			if j := of[k]; j >= 0 {
-				rec[pID], rec[pScore] = ins[j].ID, strconv.Itoa(ins[j].Score)
-				rec[pCat] = incident.EventCategory(&ins[j], h.events[k].Tactic)
+				in := &ins[j]
+				rec[pID], rec[pScore] = in.ID, strconv.Itoa(in.Score)
+				rec[pCat] = incident.EventCategory(in, h.events[k].Tactic)
 				if hasCatMV {
 					rec[pCatMV] = ""
+				}
+				own := h.events[k].Score
+				if score, ok := incident.Lift(in, own, h.cfg.LiftFloor); lift && ok {
+					rec[pRisk] = strconv.FormatFloat(score, 'f', -1, 64)
+					rec[pOwn] = strconv.FormatFloat(own, 'f', -1, 64)
+					if hasReasons {
+						reasons := []string{incident.LiftReason(in, own)}
+						for _, r := range h.events[k].Reasons {
+							if !strings.HasPrefix(r, incident.LiftPrefix) { // an earlier run's
+								reasons = append(reasons, r)
+							}
+						}
+						rec[pReasons] = strings.Join(reasons, "\n")
+						if hasReasonsMV {
+							rec[pReasonsMV] = table.EncodeMV(reasons)
+						}
+					}
 				}
 			}
 			out.WriteRow(rec)
@@ -315,6 +355,16 @@ func (h *incidentsHandler) writeEvents(ins []incident.Incident, of []int, out *a
 		}
 	}
 	return nil
+}
+
+// hasField reports whether any buffered chunk has field f.
+func hasField(chunks []*table.Table, f string) bool {
+	for _, t := range chunks {
+		if slices.Contains(t.Header, f) {
+			return true
+		}
+	}
+	return false
 }
 
 // unionHeader is the union of the buffered chunks' headers, in order of first appearance, then

@@ -152,6 +152,50 @@ func TestIncidentsEventsMode(t *testing.T) {
 	require.NotEqual(t, "discovery", cats["m1"])
 }
 
+// TestIncidentsEventsLift: in mode=events an event that carries risk of its own takes its
+// incident's score (its own kept in ai_event_risk_score, the incident named first among its
+// reasons, the __mv_ column rewritten with it); routine events keep theirs; running incidents
+// again on the lifted events changes nothing; lift=false keeps every event's own score.
+func TestIncidentsEventsLift(t *testing.T) {
+	e := testEnv(t)
+	events := scoredEvents()
+	res := incidentRows(t, e, "incidents mode=events", events, []int{2, 0, 3})
+	out := res.Events
+	byID := map[string][]string{}
+	for _, r := range out.Rows {
+		byID[r[out.Col("eventID")]] = r
+	}
+	get := func(id, f string) string { return byID[id][out.Col(f)] }
+	inc := get("m1", "incident_score")
+	require.Equal(t, "88", inc, "mallory's chain")
+	for _, id := range []string{"m1", "m2", "m3"} {
+		require.Equal(t, inc, get(id, "ai_risk_score"), "%s takes its incident's score", id)
+		require.True(t, strings.HasPrefix(get(id, "risk_reasons"), incident.LiftPrefix+get(id, "incident_id")), get(id, "risk_reasons"))
+		mv, err := table.DecodeMV(get(id, "__mv_risk_reasons"))
+		require.NoError(t, err)
+		require.Equal(t, strings.Split(get(id, "risk_reasons"), "\n"), mv)
+	}
+	require.Equal(t, "30", get("m1", "ai_event_risk_score"))
+	require.Contains(t, get("m2", "risk_reasons"), "new source IP +15", "the event's own reasons follow")
+	for _, id := range []string{"b1", "b2", "b3"} {
+		require.Equal(t, events.Rows[slices.IndexFunc(events.Rows, func(r []string) bool { return r[1] == id })][events.Col("ai_risk_score")],
+			get(id, "ai_risk_score"), "%s: routine, not lifted", id)
+		require.Empty(t, get(id, "ai_event_risk_score"))
+	}
+
+	again := incidentRows(t, e, "incidents mode=events", out, []int{len(out.Rows)})
+	require.Len(t, again.Events.Rows, len(out.Rows))
+	for i, r := range out.Rows {
+		for c, f := range out.Header {
+			require.Equal(t, r[c], again.Events.Rows[i][again.Events.Col(f)], "lifting lifted events changes nothing: row %d %s", i, f)
+		}
+	}
+
+	off := incidentRows(t, e, "incidents mode=events lift=false", events, []int{6})
+	require.Equal(t, -1, off.Events.Col("ai_event_risk_score"))
+	require.Equal(t, column(events, "ai_risk_score"), column(off.Events, "ai_risk_score"))
+}
+
 // TestIncidentsBadOptions: each bad call is refused at getinfo with a message naming the
 // parameter, before any event is read.
 func TestIncidentsBadOptions(t *testing.T) {
@@ -164,6 +208,8 @@ func TestIncidentsBadOptions(t *testing.T) {
 		{"incidents threshold=50 min_score=60", "give one"},
 		{"incidents mode=rows", `mode must be "incidents"`},
 		{"incidents mode=events threshold=80", "threshold applies to mode=incidents"},
+		{"incidents lift=false", "lift applies to mode=events"},
+		{"incidents mode=events lift=maybe", "lift must be true or false"},
 		{"incidents by=user", `unexpected parameter "by"`},
 		{"incidents feedback=../../etc/passwd", `lookup name "../../etc/passwd"`},
 		{"incidents extra", "takes no positional arguments"},

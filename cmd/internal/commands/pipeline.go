@@ -58,6 +58,7 @@ func (e *env) pipelineCmd(args []string, stdin io.Reader, stdout, stderr, progre
 	supervised := fs.String("supervised", "awsrisk_console,awsrisk_apicall", "supervised models to apply from the model folder (comma-separated; empty for none)")
 	explain := fs.Int("explain", 3, "risk_reasons per event")
 	batch := fs.Duration("batch", 24*time.Hour, "prequential batch, aligned to the epoch (24h = UTC days): each batch of events (by _time) is scored against the baselines learned before it, then learned; 0 = fit on the history (default the input) up front")
+	incidents := fs.Bool("incidents", true, "group the scored events into incidents (awsrisk incidents mode=events): every event gets incident_id and incident_score, and an event carrying risk of its own takes its incident's score as ai_risk_score (its own in ai_event_risk_score); false: the combined event score alone")
 	var defaults []string
 	for _, b := range Baselines {
 		if b.Pipeline && !b.OptIn {
@@ -239,11 +240,39 @@ func (e *env) pipelineCmd(args []string, stdin io.Reader, stdout, stderr, progre
 	for _, f := range moved {
 		fmt.Fprintf(stderr, "awsrisk: pipeline: the input already has a %s field; it is kept, and the pipeline's %s is in awsrisk_%s\n", f, f, f)
 	}
+	if *incidents {
+		if final, err = e.incidentEvents(final, stderr); err != nil {
+			return err
+		}
+		say("grouped the events into incidents")
+	}
 	if err := writeTable(stdout, final); err != nil {
 		return err
 	}
 	say("wrote %d scored events", len(final.Rows))
 	return nil
+}
+
+// incidentEvents is `| awsrisk incidents mode=events` over the scored events: the pipeline's
+// last stage, as in Splunk's `awsrisk_pipeline | awsrisk incidents`.
+func (e *env) incidentEvents(scored *table.Table, stderr io.Writer) (*table.Table, error) {
+	h, err := parseIncidents(&Command{Sub: SubIncidents, Params: map[string]string{"mode": eventsMode}})
+	if err != nil {
+		return nil, err
+	}
+	h.e = e
+	var out app.Output
+	if err := h.Execute(scored, true, &out); err != nil {
+		return nil, fmt.Errorf("pipeline: incidents: %w", err)
+	}
+	for _, m := range out.Messages() {
+		io.WriteString(stderr, app.FormatMessage("awsrisk", m[0], m[1]))
+	}
+	t, err := table.ParseTable(out.Body())
+	if err != nil {
+		return nil, fmt.Errorf("pipeline: incidents: %w", err)
+	}
+	return t, nil
 }
 
 // nothingYet scores the first batch when no supervised model is applied and the baselines have

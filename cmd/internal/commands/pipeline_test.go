@@ -173,3 +173,26 @@ func TestScoreSkipsUntrainedBaselines(t *testing.T) {
 	require.Error(t, err)
 	require.Contains(t, stderr, "none of the models awsrisk_hours is trained yet")
 }
+
+// TestPipelineIncidents: the pipeline's last stage is `incidents mode=events`: every event gets
+// its incident, and --incidents=false gives the combined event score alone, the same scores
+// for every event that carries no lift.
+func TestPipelineIncidents(t *testing.T) {
+	args := []string{"--baselines", "awsrisk_identity"}
+	with, _ := runPipeline(t, instanceWorld(t, false), args...)
+	without, _ := runPipeline(t, instanceWorld(t, false), append(args, "--incidents=false")...)
+	require.GreaterOrEqual(t, with.Col("incident_id"), 0)
+	require.Equal(t, -1, without.Col("incident_id"))
+	require.Equal(t, -1, without.Col("ai_event_risk_score"))
+	for _, r := range with.Rows {
+		id := r[with.Col("eventID")]
+		require.NotEmpty(t, r[with.Col("incident_id")], "event %s has an incident", id)
+		own := scoreOf(t, without, id, "ai_risk_score")
+		if r[with.Col("ai_event_risk_score")] == "" {
+			require.Equal(t, own, scoreOf(t, with, id, "ai_risk_score"), "event %s not lifted", id)
+		} else {
+			require.Equal(t, own, scoreOf(t, with, id, "ai_event_risk_score"), "event %s keeps its own score", id)
+			require.GreaterOrEqual(t, scoreOf(t, with, id, "ai_risk_score"), own)
+		}
+	}
+}

@@ -122,7 +122,7 @@ Example:
 		parse:   (*Command).parseScore,
 		handler: (*env).newScore},
 	{name: SubIncidents, typ: app.TypeReporting,
-		usage: `awsrisk incidents [gap=60m] [window=24h] [threshold=<0-100>] [mode=incidents|events] [feedback=<lookup>] [history=<model>]`,
+		usage: `awsrisk incidents [gap=60m] [window=24h] [threshold=<0-100>] [mode=incidents|events] [lift=true|false] [feedback=<lookup>] [history=<model>]`,
 		brief: "group scored events:  incidents [threshold=N] [mode=incidents|events]",
 		help: `Groups scored events (the output of score or pipeline) per principal (risk_object) and
 session: an incident stays open while the principal's calls come less than gap apart and its
@@ -136,6 +136,9 @@ Parameters:
   threshold=N (min_score=N)  only incidents scoring at least N
   mode=events                every event back with incident_id, incident_score and the
                              incident's highest-impact stage as ai_threat_category
+  lift=false                 (mode=events) keep every event's own ai_risk_score; by default
+                             an event scoring >= 20 on its own takes its incident's score,
+                             its own kept in ai_event_risk_score
   feedback=awsrisk_feedback  apply the analysts' verdicts in lookups/<name>.csv
   history=awsrisk_incident_history
                              start habits and peer routine from the IncidentHistory model of
