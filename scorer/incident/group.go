@@ -99,7 +99,7 @@ func DefaultConfig() Config {
 		SecretBurst: 10, SecretWindow: 10 * time.Minute, AuthFailMin: 5, SprayMin: 5,
 		CrossWindow: 60 * time.Minute, CorroborateMin: 40, SoloCap: 79, SoloMin: 90, ReconRef: 50,
 		IaCWeight: 0.5, HabitDays: 3, HabitWeight: 0.6, RootScore: 80, SignInRef: 60, OnboardWeight: 0.5, PeerHabitMin: 2,
-		LiftFloor: 20,
+		LiftFloor:   20,
 		MaxEventIDs: 20, MaxSources: 3, MaxReasons: 5,
 	}
 }
