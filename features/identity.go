@@ -40,6 +40,37 @@ type UserIdentity struct {
 	Recipient      string // recipientAccountId: the account when the caller's is not recorded
 }
 
+// IdentityFields are the raw CloudTrail fields of a UserIdentity, in the order UserIdentityFrom
+// takes them: every place that reads a principal from a record reads these.
+var IdentityFields = [...]string{
+	"userIdentity.type", "userIdentity.arn", "userIdentity.principalId", "userIdentity.accessKeyId",
+	"userIdentity.accountId", "userIdentity.sessionContext.sessionIssuer.arn",
+	"userIdentity.sessionContext.sessionIssuer.userName", "userIdentity.invokedBy",
+	"userIdentity.userName", "additionalEventData.UserName", "recipientAccountId",
+}
+
+// UserIdentityFrom builds a UserIdentity from the values of IdentityFields, in order. A failed
+// console sign-in has no ARN and names its user only in additionalEventData.UserName.
+func UserIdentityFrom(v *[len(IdentityFields)]string) UserIdentity {
+	u := UserIdentity{
+		Type: v[0], ARN: v[1], PrincipalID: v[2], AccessKeyID: v[3], AccountID: v[4], IssuerARN: v[5],
+		IssuerUserName: v[6], InvokedBy: v[7], UserName: v[8], Recipient: v[10],
+	}
+	if u.UserName == "" {
+		u.UserName = v[9]
+	}
+	return u
+}
+
+// UserIdentityOf is UserIdentityFrom of a record's fields (get returns "" for an absent one).
+func UserIdentityOf(get func(field string) string) UserIdentity {
+	var v [len(IdentityFields)]string
+	for i, f := range IdentityFields {
+		v[i] = get(f)
+	}
+	return UserIdentityFrom(&v)
+}
+
 // Identity is the normalised principal behind an event.
 //
 // Principal is the name an analyst triages and risk accumulates on, stable across sessions:

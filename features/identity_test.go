@@ -247,3 +247,21 @@ func FuzzNormalizeIdentity(f *testing.F) {
 		require.Contains(t, []string{RiskUser, RiskSystem, RiskOther}, id.RiskObjectType)
 	})
 }
+
+// TestUserIdentityOf: every IdentityFields value lands in its UserIdentity field, and a failed
+// console sign-in's user name comes from additionalEventData.UserName.
+func TestUserIdentityOf(t *testing.T) {
+	rec := map[string]string{}
+	for _, f := range IdentityFields {
+		rec[f] = "v:" + f
+	}
+	u := UserIdentityOf(func(f string) string { return rec[f] })
+	require.Equal(t, UserIdentity{
+		Type: "v:userIdentity.type", ARN: "v:userIdentity.arn", PrincipalID: "v:userIdentity.principalId",
+		AccessKeyID: "v:userIdentity.accessKeyId", AccountID: "v:userIdentity.accountId",
+		IssuerARN: "v:userIdentity.sessionContext.sessionIssuer.arn", IssuerUserName: "v:userIdentity.sessionContext.sessionIssuer.userName",
+		InvokedBy: "v:userIdentity.invokedBy", UserName: "v:userIdentity.userName", Recipient: "v:recipientAccountId",
+	}, u)
+	delete(rec, "userIdentity.userName")
+	require.Equal(t, "v:additionalEventData.UserName", UserIdentityOf(func(f string) string { return rec[f] }).UserName)
+}

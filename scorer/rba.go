@@ -60,12 +60,7 @@ func IdentityInputs() []string {
 }
 
 // identityInputs are the fields the principal normalisation reads.
-var identityInputs = [...]string{
-	"userIdentity.type", "userIdentity.arn", "userIdentity.principalId", "userIdentity.accessKeyId",
-	"userIdentity.accountId", "userIdentity.sessionContext.sessionIssuer.arn",
-	"userIdentity.sessionContext.sessionIssuer.userName", "userIdentity.invokedBy",
-	"userIdentity.userName", "additionalEventData.UserName", "recipientAccountId",
-}
+var identityInputs = features.IdentityFields
 
 // PrincipalOf is the normalised principal of a row (features.NormalizeIdentity: a role name, not
 // a rotating session ARN; the user name of a failed console sign-in, which has no ARN), unless
@@ -78,23 +73,14 @@ func PrincipalOf(raw func(string) string) (object, typ, account string) {
 		}
 		return o, t, raw("userIdentity.accountId")
 	}
-	u := features.UserIdentity{
-		Type: raw("userIdentity.type"), ARN: raw("userIdentity.arn"), PrincipalID: raw("userIdentity.principalId"),
-		AccessKeyID: raw("userIdentity.accessKeyId"), AccountID: raw("userIdentity.accountId"),
-		IssuerARN: raw("userIdentity.sessionContext.sessionIssuer.arn"), IssuerUserName: raw("userIdentity.sessionContext.sessionIssuer.userName"),
-		InvokedBy: raw("userIdentity.invokedBy"), UserName: raw("userIdentity.userName"), Recipient: raw("recipientAccountId"),
-	}
-	if u.UserName == "" {
-		u.UserName = raw("additionalEventData.UserName")
-	}
-	id := features.NormalizeIdentity(u)
+	id := features.NormalizeIdentity(features.UserIdentityOf(raw))
 	return id.Principal, id.RiskObjectType, id.Account
 }
 
 // rbaCols are the input columns RBA, CIM and feedback read, resolved once per chunk so that the
 // row loop indexes the row instead of hashing field names (-1: absent).
 type rbaCols struct {
-	ident          [11]int // identityInputs, in order
+	ident          [len(identityInputs)]int // identityInputs, in order
 	ctObj, ctType  int
 	cimFrom        [][]int // per CIMFields entry, its From columns
 	errCode, login int
@@ -142,16 +128,11 @@ func principalRow(row []string, c *rbaCols) (object, typ string) {
 		}
 		return o, t
 	}
-	id := &c.ident
-	u := features.UserIdentity{
-		Type: cell(row, id[0]), ARN: cell(row, id[1]), PrincipalID: cell(row, id[2]), AccessKeyID: cell(row, id[3]),
-		AccountID: cell(row, id[4]), IssuerARN: cell(row, id[5]), IssuerUserName: cell(row, id[6]),
-		InvokedBy: cell(row, id[7]), UserName: cell(row, id[8]), Recipient: cell(row, id[10]),
+	var v [len(identityInputs)]string
+	for i, k := range c.ident {
+		v[i] = cell(row, k)
 	}
-	if u.UserName == "" {
-		u.UserName = cell(row, id[9])
-	}
-	n := features.NormalizeIdentity(u)
+	n := features.NormalizeIdentity(features.UserIdentityFrom(&v))
 	return n.Principal, n.RiskObjectType
 }
 

@@ -123,16 +123,7 @@ func event(get func(string) string) (incident.Event, bool) {
 // principalOf is features.NormalizeIdentity's principal, as scorer.PrincipalOf computes it for a
 // row without ct_risk_object (TestPrincipalAsScorer holds the two together).
 func principalOf(raw func(string) string) string {
-	u := features.UserIdentity{
-		Type: raw("userIdentity.type"), ARN: raw("userIdentity.arn"), PrincipalID: raw("userIdentity.principalId"),
-		AccessKeyID: raw("userIdentity.accessKeyId"), AccountID: raw("userIdentity.accountId"),
-		IssuerARN: raw("userIdentity.sessionContext.sessionIssuer.arn"), IssuerUserName: raw("userIdentity.sessionContext.sessionIssuer.userName"),
-		InvokedBy: raw("userIdentity.invokedBy"), UserName: raw("userIdentity.userName"), Recipient: raw("recipientAccountId"),
-	}
-	if u.UserName == "" {
-		u.UserName = raw("additionalEventData.UserName")
-	}
-	return features.NormalizeIdentity(u).Principal
+	return features.NormalizeIdentity(features.UserIdentityOf(raw)).Principal
 }
 
 // fields are the inputs of fit and apply: what incidents read and the identity fields.
