@@ -174,7 +174,9 @@
 //	                         streaming_preop: one principal's events are spread over indexers.
 //	| awsrisk incidents mode=events
 //	                         {"type":"events"}: every event back with incident_id, incident_score
-//	                         and ai_threat_category (Annotate / GroupAll + EventCategory).
-//	bin/awsrisk incidents    Run(stdin, stdout, opts); mode=events: Annotate.
+//	                         and ai_threat_category (GroupAll + EventCategory); an event scoring
+//	                         >= LiftFloor on its own takes its incident's score (LiftEvent, lift=true).
+//	bin/awsrisk incidents    Run(stdin, stdout, opts); mode=events as above (Annotate is the same
+//	                         view over CSV for library users).
 //	bin/awsrisk labels       WriteLabels(events, out, NewFeedback(ReadFeedback(lookup))).
 package incident

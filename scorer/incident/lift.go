@@ -27,6 +27,23 @@ func Lift(in *Incident, own, floor float64) (score float64, lifted bool) {
 	return float64(in.Score), true
 }
 
+// LiftEvent is Lift for event e of incident in, with the reasons a lifted
+// event carries: LiftReason first, then e's own reasons without an earlier
+// run's LiftReason (grouping lifted events again changes nothing).
+func LiftEvent(in *Incident, e *Event, floor float64) (score float64, reasons []string, lifted bool) {
+	score, lifted = Lift(in, e.Score, floor)
+	if !lifted {
+		return score, e.Reasons, false
+	}
+	reasons = append(make([]string, 0, len(e.Reasons)+1), LiftReason(in, e.Score))
+	for _, r := range e.Reasons {
+		if !strings.HasPrefix(r, LiftPrefix) {
+			reasons = append(reasons, r)
+		}
+	}
+	return score, reasons, true
+}
+
 // LiftPrefix starts every LiftReason.
 const LiftPrefix = "part of incident "
 

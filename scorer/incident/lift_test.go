@@ -1,6 +1,7 @@
 package incident
 
 import (
+	"encoding/csv"
 	"strings"
 	"testing"
 
@@ -49,4 +50,42 @@ func TestEventOwnScore(t *testing.T) {
 	delete(rec, FieldEventScore)
 	e, _ = EventFromRecord(func(f string) string { return rec[f] })
 	require.Equal(t, 88.0, e.Score)
+}
+
+// TestAnnotateLift: Annotate with the default config lifts as the command does: the ListUsers
+// (20) before a StopLogging takes the session's score, its own kept and the incident named
+// first; the later routine GetObject (5) keeps its own; without a floor nothing is lifted.
+func TestAnnotateLift(t *testing.T) {
+	events := "_time,eventName,userIdentity.arn,ai_risk_score,ai_threat_category,risk_reasons\n" +
+		"1764064860,ListUsers,arn:aws:sts::1111:assumed-role/deploy/s,20,discovery,eventName=ListUsers +20\n" +
+		"1764065340,StopLogging,arn:aws:sts::1111:assumed-role/deploy/s,92,defense-evasion,\n" +
+		"1764072000,GetObject,arn:aws:sts::1111:assumed-role/deploy/s,5,none,\n"
+	read := func(cfg Config) []map[string]string {
+		var out strings.Builder
+		require.NoError(t, Annotate(strings.NewReader(events), &out, cfg))
+		rows, err := csv.NewReader(strings.NewReader(out.String())).ReadAll()
+		require.NoError(t, err)
+		var ms []map[string]string
+		for _, r := range rows[1:] {
+			m := map[string]string{}
+			for i, f := range rows[0] {
+				m[f] = r[i]
+			}
+			ms = append(ms, m)
+		}
+		return ms
+	}
+	got := read(DefaultConfig())
+	require.Equal(t, got[1][FieldIncidentScore], got[0][FieldScore], "ListUsers takes its session's score")
+	require.Equal(t, "20", got[0][FieldEventScore])
+	require.True(t, strings.HasPrefix(got[0][FieldReasons], LiftPrefix))
+	require.True(t, strings.HasSuffix(got[0][FieldReasons], "\neventName=ListUsers +20"))
+	require.Equal(t, "5", got[2][FieldScore])
+	require.Empty(t, got[2][FieldEventScore])
+
+	off := DefaultConfig()
+	off.LiftFloor = 0
+	for i, r := range read(off) {
+		require.Equal(t, []string{"20", "92", "5"}[i], r[FieldScore])
+	}
 }

@@ -214,7 +214,9 @@ const (
 // order with incident_id, incident_score and ai_threat_category (the
 // incident's highest-impact stage, replacing the event's own tactic) set:
 // the per-event view of issue 11's "an event's category is its session's
-// highest-impact stage". It holds every event in memory.
+// highest-impact stage". With cfg.LiftFloor > 0 an event carrying risk of its
+// own takes its incident's score (LiftEvent; its own in ai_event_risk_score),
+// as `awsrisk incidents mode=events` does. It holds every event in memory.
 func Annotate(r io.Reader, w io.Writer, cfg Config) error {
 	cr := csv.NewReader(r)
 	cr.FieldsPerRecord = -1
@@ -239,6 +241,12 @@ func Annotate(r io.Reader, w io.Writer, cfg Config) error {
 		return len(out) - 1
 	}
 	pID, pScore, pCat := pos(FieldIncidentID), pos(FieldIncidentScore), pos(FieldCategory)
+	pRisk, pOwn, pReasons := -1, -1, -1
+	if cfg.LiftFloor > 0 {
+		if _, ok := col[FieldScore]; ok {
+			pRisk, pOwn, pReasons = pos(FieldScore), pos(FieldEventScore), pos(FieldReasons)
+		}
+	}
 	events := make([]Event, len(rows))
 	for i, rec := range rows {
 		events[i], _ = EventFromRecord(func(f string) string { return col.get(rec, f) })
@@ -255,6 +263,11 @@ func Annotate(r io.Reader, w io.Writer, cfg Config) error {
 		if j := of[i]; j >= 0 {
 			row[pID], row[pScore] = ins[j].ID, strconv.Itoa(ins[j].Score)
 			row[pCat] = EventCategory(&ins[j], events[i].Tactic)
+			if score, reasons, ok := LiftEvent(&ins[j], &events[i], cfg.LiftFloor); pRisk >= 0 && ok {
+				row[pRisk] = strconv.FormatFloat(score, 'f', -1, 64)
+				row[pOwn] = strconv.FormatFloat(events[i].Score, 'f', -1, 64)
+				row[pReasons] = strings.Join(reasons, "\n")
+			}
 		}
 		if err := cw.Write(row); err != nil {
 			return fmt.Errorf("incidents: write: %w", err)

@@ -332,17 +332,10 @@ func (h *incidentsHandler) writeEvents(ins []incident.Incident, of []int, out *a
 				if hasCatMV {
 					rec[pCatMV] = ""
 				}
-				own := h.events[k].Score
-				if score, ok := incident.Lift(in, own, h.cfg.LiftFloor); lift && ok {
+				if score, reasons, ok := incident.LiftEvent(in, &h.events[k], h.cfg.LiftFloor); lift && ok {
 					rec[pRisk] = strconv.FormatFloat(score, 'f', -1, 64)
-					rec[pOwn] = strconv.FormatFloat(own, 'f', -1, 64)
+					rec[pOwn] = strconv.FormatFloat(h.events[k].Score, 'f', -1, 64)
 					if hasReasons {
-						reasons := []string{incident.LiftReason(in, own)}
-						for _, r := range h.events[k].Reasons {
-							if !strings.HasPrefix(r, incident.LiftPrefix) { // an earlier run's
-								reasons = append(reasons, r)
-							}
-						}
 						rec[pReasons] = strings.Join(reasons, "\n")
 						if hasReasonsMV {
 							rec[pReasonsMV] = table.EncodeMV(reasons)
