@@ -19,16 +19,24 @@ import (
 // responder use the same code path as the search command, with no Splunk.
 type Local struct {
 	Name      string    // the command's and its app's name: searchinfo's command and app, the prefix of messages
-	ChunkRows int       // rows per execute chunk; 0 means 50,000 (splunkd's maxresultrows)
+	ChunkRows int       // rows per execute chunk; 0 means DefaultLocalChunkRows
 	Messages  io.Writer // inspector messages, "WARN: ..."; nil discards them
 	Progress  io.Writer // rows and rows/s every few seconds on long runs; nil for none
 }
+
+// DefaultLocalChunkRows is local mode's chunk: 10,000 rows (~1.8 MB of CloudTrail CSV), not
+// splunkd's 50,000 maxresultrows. A chunk that stays in the CPU caches while it is parsed, scored
+// and written, and whose buffers the garbage collector hands back before the next, is faster and
+// smaller: apply on 200,000 events took 0.27 s and 104 MB at 50,000 rows, 0.15 s and 45 MB at
+// 10,000; fit 0.45 s and 132 MB, 0.37 s and 60 MB. Every handler gives the same result for any
+// chunking (the tests drive chunks of 0 to 50,000 rows).
+const DefaultLocalChunkRows = 10000
 
 // Run executes args (e.g. ["apply", "m"]) with factory on CSV from in, writing CSV to out.
 func (l Local) Run(args []string, in io.Reader, out io.Writer, factory Factory) error {
 	chunkRows := l.ChunkRows
 	if chunkRows <= 0 {
-		chunkRows = 50000
+		chunkRows = DefaultLocalChunkRows
 	}
 	user := os.Getenv("USER")
 	info := &GetInfo{Action: "getinfo", SearchInfo: SearchInfo{

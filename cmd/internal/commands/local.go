@@ -18,7 +18,7 @@ func (e *env) local(args []string, stdin io.Reader, stdout, stderr io.Writer) er
 	fs.SetOutput(stderr)
 	models := fs.String("models", "", "folder of model files (default: the app's lookups/, or $AWSRISK_MODELS)")
 	input := fs.String("input", "-", "input file: CSV with Splunk's field names, or CloudTrail JSON; - for stdin")
-	chunk := fs.Int("chunk-rows", 50000, "rows per execute chunk, as splunkd's maxresultrows")
+	chunk := fs.Int("chunk-rows", app.DefaultLocalChunkRows, "rows per execute chunk (splunkd sends up to its maxresultrows, 50000)")
 	quiet := fs.Bool("quiet", false, "no progress or inspector messages on stderr")
 	maxField := fs.String("max-field-bytes", "", "largest CSV field accepted (default 64M, or $"+table.MaxFieldBytesEnv+")")
 	maxRecord := fs.String("max-record-bytes", "", "largest CSV record accepted (default 128M, or $"+app.MaxRecordBytesEnv+")")
@@ -102,7 +102,7 @@ Locally:     awsrisk [flags] <subcommand> ... < events.csv > out.csv
 
 const flagsText = `  --models DIR      folder of model files (default: the app's lookups/, or $AWSRISK_MODELS)
   --input FILE      input instead of stdin: CSV with Splunk's field names, or CloudTrail JSON
-  --chunk-rows N    rows per execute chunk, as splunkd's maxresultrows (default 50000)
+  --chunk-rows N    rows per execute chunk (default 10000; splunkd sends up to 50000)
   --quiet           no progress or inspector messages on stderr
   --max-field-bytes N, --max-record-bytes N
                     input limits (default 64M and 128M; or $AWSRISK_MAX_FIELD_BYTES, $AWSRISK_MAX_RECORD_BYTES)
