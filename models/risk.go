@@ -40,3 +40,26 @@ func FormatReason(field, value string, points float64) string {
 	var num [32]byte
 	return field + "=" + value + sign + string(strconv.AppendFloat(num[:0], math.Round(points), 'f', -1, 64))
 }
+
+// AppendReason appends FormatReason(field, value, points) to dst without building the string:
+// score writes the reasons of a risky event straight into its risk_message.
+func AppendReason(dst []byte, field, value string, points float64) []byte {
+	if len(value) > 60 { // possibly shortened: rare, and FormatReason knows how
+		return append(dst, FormatReason(field, value, points)...)
+	}
+	dst = append(dst, field...)
+	dst = append(dst, '=')
+	dst = append(dst, value...)
+	if points < 0 {
+		dst = append(dst, " -"...)
+		points = -points
+	} else {
+		dst = append(dst, " +"...)
+	}
+	// An integer below 2^53 prints as its digits in 'f' form; -0 ("-0") and the rest go to strconv.
+	r := math.Round(points)
+	if r > 0 && r < 1<<53 {
+		return strconv.AppendInt(dst, int64(r), 10)
+	}
+	return strconv.AppendFloat(dst, r, 'f', -1, 64)
+}

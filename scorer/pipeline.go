@@ -260,10 +260,12 @@ type layout struct {
 	posReasons int
 	posMV      int
 	posRBA     [len(rbaFields)]int
-	posCIM     []int
+	cim        []cimCol // per CIMFields entry: where it goes and where it comes from
 	rba        rbaCols // input columns of RBA, CIM and feedback
 	eventCol   int
-	sourceCol  int // eventSource, for the prior's tactic in ai_threat_category; -1 if absent
+	sourceCol  int  // eventSource, for the prior's tactic in ai_threat_category; -1 if absent
+	typeCol    int  // eventType, -1 if absent
+	scoped     bool // some component is scoped to a kind of event (Options.Scoped)
 	width      int
 	inWidth    int  // columns of the input
 	replaces   bool // some output replaces an input column (scorers must still read the input value)
@@ -434,17 +436,24 @@ func (p *Pipeline) score(inHeader []string, col func(string) int, in rowSource, 
 	for k, f := range rbaFields {
 		l.posRBA[k] = pos[f]
 	}
+	l.rba = bindRBA(l.cols)
 	if p.opt.CIM {
-		for _, c := range CIMFields {
-			l.posCIM = append(l.posCIM, pos[c.Name])
+		for k, c := range CIMFields {
+			l.cim = append(l.cim, cimCol{at: pos[c.Name], input: pos[c.Name] < len(inHeader), action: c.Name == "action", user: c.Name == "user", from: l.rba.cimFrom[k]})
 		}
 	}
-	l.rba = bindRBA(l.cols)
 	if c, ok := l.cols["eventName"]; ok {
 		l.eventCol = c
 	}
 	if c, ok := l.cols["eventSource"]; ok {
 		l.sourceCol = c
+	}
+	l.typeCol = -1
+	if c, ok := l.cols["eventType"]; ok {
+		l.typeCol = c
+	}
+	for _, c := range p.comps {
+		l.scoped = l.scoped || p.opt.Scoped && c.Scope != ""
 	}
 	l.compScore = make([]int, len(p.comps))
 	l.compPos = make([][]int, len(p.comps))
@@ -590,13 +599,13 @@ func (p *Pipeline) scoreRows(w *worker, l *layout, in rowSource, lo, hi int, buf
 		}
 		w.results = w.results[:0]
 		eventType := ""
-		if p.opt.Scoped {
-			eventType = scopeOfEvent(raw("eventType"), raw("eventName"))
+		if l.scoped {
+			eventType = scopeOfEvent(cell(row, l.typeCol), cell(row, l.eventCol))
 		}
 		w.nums = w.nums[:0]
 		for i, c := range p.comps {
 			vals := w.compOut[i]
-			if c.Scope != "" && p.opt.Scoped && eventType != c.Scope {
+			if c.Scope != "" && l.scoped && eventType != c.Scope {
 				for j := range vals {
 					rec[l.compPos[i][j]] = ""
 				}
@@ -664,18 +673,8 @@ func (p *Pipeline) scoreRows(w *worker, l *layout, in rowSource, lo, hi int, buf
 			rec[l.posScore] = scoreText[models.RiskScore(score)]
 		}
 		risky := p.opt.RBA && ok && models.RiskScore(score) >= p.opt.RBAFloor
-		texts := w.texts[:0]
-		if p.opt.Explain > 0 || risky { // the texts are read only by risk_reasons and risk_message
-			reasons := w.reasons[:0]
-			for _, s := range w.results {
-				if math.IsNaN(s.risk.Score) {
-					continue
-				}
-				for _, r := range s.risk.Reasons {
-					reasons = append(reasons, weighed{r, r.Points * s.w})
-				}
-			}
-			slices.SortStableFunc(reasons, func(a, b weighed) int { return cmp.Compare(b.pts, a.pts) })
+		texts, top := w.texts[:0], w.reasons[:0]
+		if p.opt.Explain > 0 || risky { // the reasons are read only by risk_reasons and risk_message
 			n := p.opt.Explain
 			if n == 0 {
 				n = 3
@@ -683,15 +682,23 @@ func (p *Pipeline) scoreRows(w *worker, l *layout, in rowSource, lo, hi int, buf
 			if discounted != "" {
 				texts = append(texts, discounted)
 			}
-			for _, r := range reasons {
-				if len(texts) == n {
-					break
+			// The strongest n reasons in the order a stable sort, largest first, gives them.
+			for _, s := range w.results {
+				if math.IsNaN(s.risk.Score) {
+					continue
 				}
-				texts = append(texts, w.reasonText(r.r)) // built only for the reasons shown
+				for _, r := range s.risk.Reasons {
+					top = insertTop(top, weighed{r, r.Points * s.w}, n-len(texts))
+				}
 			}
-			w.reasons = reasons
+			if p.opt.Explain > 0 {
+				for _, r := range top {
+					texts = append(texts, w.reasonText(r.r)) // built only for the reasons shown
+				}
+				top = top[:0] // in texts now
+			}
 		}
-		w.texts = texts
+		w.texts, w.reasons = texts, top
 		if p.opt.Explain > 0 {
 			rec[l.posReasons] = strings.Join(texts, "\n")
 			rec[l.posMV] = ""
@@ -700,7 +707,7 @@ func (p *Pipeline) scoreRows(w *worker, l *layout, in rowSource, lo, hi int, buf
 			}
 		}
 		if p.opt.RBA {
-			p.writeRBA(rec, l, row, principal, objType, category, texts, risky, &w.msg)
+			p.writeRBA(rec, l, row, principal, objType, category, texts, top, risky, &w.msg)
 		}
 		if p.opt.CIM {
 			writeCIM(rec, l, row, principal)
@@ -846,15 +853,38 @@ func discount(r models.Risk, f float64, why string) models.Risk {
 	return out
 }
 
+// insertTop inserts x into top, the strongest reasons so far (at most n), after those of equal
+// points: the first n of a stable sort, largest first (NaN last, as cmp.Compare orders it),
+// without sorting them all.
+func insertTop(top []weighed, x weighed, n int) []weighed {
+	j := len(top)
+	for j > 0 && cmp.Compare(x.pts, top[j-1].pts) > 0 {
+		j--
+	}
+	if j >= n {
+		return top
+	}
+	if len(top) < n {
+		top = append(top, weighed{})
+	}
+	copy(top[j+1:], top[j:len(top)-1])
+	top[j] = x
+	return top
+}
+
 // riskMessage is "AWS risk <score> for <eventName> <category>[: <reason>; <reason>...]", carved
 // out of b: the messages of a chunk share 64 KiB blocks (fmt.Sprintf, or a concatenation and a
 // strings.Join, cost several allocations per event). A message that does not fit in the block
 // starts a new Builder instead of growing this one (which would copy the block); the strings
-// handed out keep the old block.
-func riskMessage(b *strings.Builder, score, eventName, category string, texts []string) string {
+// handed out keep the old block. The reasons are texts, then reasons (written as their String
+// without building it).
+func riskMessage(b *strings.Builder, score, eventName, category string, texts []string, reasons []weighed) string {
 	n := len("AWS risk  for  : ") + len(score) + len(eventName) + len(category)
 	for _, t := range texts {
 		n += len(t) + 2
+	}
+	for _, r := range reasons {
+		n += len(r.r.Text) + len(r.r.Field) + len(r.r.Value) + 2 + 32 // "=", " +", the points
 	}
 	if b.Cap()-b.Len() < n {
 		*b = strings.Builder{}
@@ -875,6 +905,19 @@ func riskMessage(b *strings.Builder, score, eventName, category string, texts []
 		}
 		b.WriteString(t)
 	}
+	var tmp [128]byte
+	for k, r := range reasons {
+		if k+len(texts) == 0 {
+			b.WriteString(": ")
+		} else {
+			b.WriteString("; ")
+		}
+		if r.r.Text != "" || r.r.Field == "" {
+			b.WriteString(r.r.Text)
+		} else {
+			b.Write(models.AppendReason(tmp[:0], r.r.Field, r.r.Value, r.r.Points))
+		}
+	}
 	return b.String()[start:]
 }
 
@@ -890,7 +933,14 @@ func combine(rs []scored) (float64, bool) {
 			continue
 		}
 		ok = true
-		v := math.Min(math.Max(s.w*s.risk.Score/100, 0), 1)
+		// min(max(v, 0), 1) without math's NaN and signed-zero handling (NaN was skipped; a -0
+		// left as is gives the same 1 - v).
+		v := s.w * s.risk.Score / 100
+		if v < 0 {
+			v = 0
+		} else if v > 1 {
+			v = 1
+		}
 		keep *= 1 - v
 	}
 	return 100 * (1 - keep), ok
