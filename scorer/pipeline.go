@@ -261,7 +261,7 @@ type layout struct {
 	posMV      int
 	posRBA     [len(rbaFields)]int
 	cim        []cimCol // per CIMFields entry: where it goes and where it comes from
-	rba        rbaCols // input columns of RBA, CIM and feedback
+	rba        rbaCols  // input columns of RBA, CIM and feedback
 	eventCol   int
 	sourceCol  int  // eventSource, for the prior's tactic in ai_threat_category; -1 if absent
 	typeCol    int  // eventType, -1 if absent
