@@ -1,6 +1,7 @@
 package scorer
 
 import (
+	"bytes"
 	"cmp"
 	"fmt"
 	"math"
@@ -290,6 +291,8 @@ type worker struct {
 	deriver    *features.Deriver
 	floats     *table.FloatCache
 	msg        strings.Builder // risk_message, see riskMessage
+	m          message         // this row's risk_message, written by appendCells (see writeRBA)
+	cells      []cellMemo      // per new column, see appendCells
 	rows       int64
 }
 
@@ -707,7 +710,7 @@ func (p *Pipeline) scoreRows(w *worker, l *layout, in rowSource, lo, hi int, buf
 			}
 		}
 		if p.opt.RBA {
-			p.writeRBA(rec, l, row, principal, objType, category, texts, top, risky, &w.msg)
+			p.writeRBA(rec, l, row, principal, objType, category, texts, top, risky, w, echo)
 		}
 		if p.opt.CIM {
 			writeCIM(rec, l, row, principal)
@@ -716,12 +719,52 @@ func (p *Pipeline) scoreRows(w *worker, l *layout, in rowSource, lo, hi int, buf
 			slices.SortFunc(w.nums, func(a, b table.Num) int { return a.Col - b.Col })
 		}
 		if echo {
-			buf = table.AppendRawRecordNums(buf, rr.Record(i), rec[l.inWidth:], w.nums, w.floats)
+			buf = w.appendCells(append(buf, rr.Record(i)...), rec[l.inWidth:], w.nums)
 		} else {
 			buf = table.AppendRecordNumsCached(buf, rec, w.nums, w.floats)
 		}
 	}
 	return buf
+}
+
+// cellMemo is a column's last value and whether it needed quotes.
+type cellMemo struct {
+	v      string
+	quoted bool
+}
+
+// appendCells is table.AppendRawRecordNums after the record's bytes (the new cells, each after
+// a ',', nums from the float cache, then '\n'), remembering per column whether its last value
+// needed quotes: most of score's two dozen cells (the principal, its type, the CIM fields, the
+// category) repeat from one event to the next, and comparing a string with the one before costs
+// less than scanning it for the bytes that need quotes (a risk_message four times).
+func (w *worker) appendCells(dst []byte, fields []string, nums []table.Num) []byte {
+	if len(w.cells) != len(fields) {
+		w.cells = make([]cellMemo, len(fields))
+	}
+	cells := w.cells[:len(fields)]
+	for k, f := range fields {
+		dst = append(dst, ',')
+		if len(nums) > 0 && nums[0].Col == k {
+			dst = w.floats.Append(dst, nums[0].V)
+			nums = nums[1:]
+			continue
+		}
+		if w.m.on && k == w.m.col {
+			dst = w.m.append(dst)
+			continue
+		}
+		c := &cells[k]
+		if f != c.v {
+			c.v, c.quoted = f, table.NeedsQuotes(f)
+		}
+		if c.quoted {
+			dst = table.AppendField(dst, f)
+		} else {
+			dst = append(dst, f...)
+		}
+	}
+	return append(dst, '\n')
 }
 
 // plain reports whether a chunk takes applyRows: one model, its outputs then ai_risk_score and
@@ -851,6 +894,60 @@ func discount(r models.Risk, f float64, why string) models.Risk {
 		out.Reasons[0].Text += " (" + why + ")"
 	}
 	return out
+}
+
+// message is the parts of a risk_message (see riskMessage) that appendCells writes straight
+// into the reply: it is read once, so building it as a string first would only copy it.
+type message struct {
+	on                    bool
+	col                   int // the cell's index among the new cells
+	score, name, category string
+	texts                 []string
+	reasons               []weighed
+	tmp                   []byte
+}
+
+// append appends the message's cell, quoted as table.AppendField quotes it.
+func (m *message) append(dst []byte) []byte {
+	start := len(dst)
+	dst = append(dst, "AWS risk "...)
+	dst = append(dst, m.score...)
+	dst = append(dst, " for "...)
+	dst = append(dst, m.name...)
+	dst = append(dst, ' ')
+	dst = append(dst, m.category...)
+	for k, t := range m.texts {
+		if k == 0 {
+			dst = append(dst, ": "...)
+		} else {
+			dst = append(dst, "; "...)
+		}
+		dst = append(dst, t...)
+	}
+	for k, r := range m.reasons {
+		if k+len(m.texts) == 0 {
+			dst = append(dst, ": "...)
+		} else {
+			dst = append(dst, "; "...)
+		}
+		if r.r.Text != "" || r.r.Field == "" {
+			dst = append(dst, r.r.Text...)
+		} else {
+			dst = models.AppendReason(dst, r.r.Field, r.r.Value, r.r.Points)
+		}
+	}
+	if !needsQuotes(dst[start:]) {
+		return dst
+	}
+	m.tmp = append(m.tmp[:0], dst[start:]...)
+	return table.AppendField(dst[:start], string(m.tmp))
+}
+
+// needsQuotes is table.NeedsQuotes of a non-empty byte slice.
+func needsQuotes(b []byte) bool {
+	first, last := b[0], b[len(b)-1]
+	return first == ' ' || first == '\t' || last == ' ' || last == '\t' || bytes.IndexByte(b, '"') >= 0 ||
+		bytes.IndexByte(b, ',') >= 0 || bytes.IndexByte(b, '\n') >= 0 || bytes.IndexByte(b, '\r') >= 0
 }
 
 // insertTop inserts x into top, the strongest reasons so far (at most n), after those of equal

@@ -197,9 +197,11 @@ var rbaFields = [...]string{FieldCTRiskObject, FieldCTRiskObjectType, FieldRiskO
 
 // writeRBA sets the normalised principal (ct_risk_object, ct_risk_object_type) on every event
 // and the Enterprise Security risk fields only on an event at or above the floor (risky); below
-// it they are empty, which Splunk reads as absent.
-func (p *Pipeline) writeRBA(rec []string, l *layout, row []string, principal, objType, category string, texts []string, reasons []weighed, risky bool, msg *strings.Builder) {
+// it they are empty, which Splunk reads as absent. With echo (the reply record is the input's
+// bytes and appendCells' new cells) the risk_message is left to appendCells (w.m).
+func (p *Pipeline) writeRBA(rec []string, l *layout, row []string, principal, objType, category string, texts []string, reasons []weighed, risky bool, w *worker, echo bool) {
 	pos := &l.posRBA
+	w.m.on = false
 	rec[pos[0]], rec[pos[1]] = principal, objType
 	for _, c := range pos[2:] {
 		rec[c] = ""
@@ -209,7 +211,12 @@ func (p *Pipeline) writeRBA(rec []string, l *layout, row []string, principal, ob
 	}
 	score := rec[l.posScore]
 	rec[pos[2]], rec[pos[3]], rec[pos[4]] = principal, objType, score
-	rec[pos[5]] = riskMessage(msg, score, cell(row, l.rba.name), category, texts, reasons)
+	if echo { // written by appendCells
+		w.m = message{on: true, col: pos[5] - l.inWidth, score: score, name: cell(row, l.rba.name), category: category,
+			texts: texts, reasons: reasons, tmp: w.m.tmp}
+	} else {
+		rec[pos[5]] = riskMessage(&w.msg, score, cell(row, l.rba.name), category, texts, reasons)
+	}
 	if ip := cell(row, l.rba.ip); ip != "" && !strings.HasSuffix(ip, ".amazonaws.com") && ip != "AWS Internal" {
 		rec[pos[6]], rec[pos[7]] = ip, "ip_address"
 	}
