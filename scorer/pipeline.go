@@ -124,7 +124,10 @@ func New(comps []Component, opt Options) (*Pipeline, error) {
 	p := &Pipeline{comps: comps, opt: opt, perComp: len(comps) > 1, deriverOpt: features.DefaultOptions()}
 	for _, c := range comps {
 		a := models.AsApplier(c.S)
-		a.Configure(models.ApplyOptions{Explain: opt.Explain > 0 || opt.RBA, NumericOutput: true})
+		// Without explain= the reasons are read on risky events only (risk_message), and left
+		// to Explain there; a novelty model's are read to discount it in context.
+		now := opt.Explain > 0 || opt.RBA && c.Novelty
+		a.Configure(models.ApplyOptions{Explain: now, ExplainLater: opt.RBA && !now, NumericOutput: true})
 		p.appl = append(p.appl, a)
 	}
 	d := features.NewDeriver(features.All, features.DefaultOptions())
@@ -242,6 +245,7 @@ func (p *Pipeline) Outputs() []string { return p.outputs }
 type scored struct {
 	risk models.Risk
 	w    float64
+	comp int // index in p.comps
 }
 
 // weighed is a reason of one event with its points weighted by its model's weight.
@@ -640,7 +644,7 @@ func (p *Pipeline) scoreRows(w *worker, l *layout, in rowSource, lo, hi int, buf
 			if wt == 0 {
 				wt = 1
 			}
-			w.results = append(w.results, scored{r, wt})
+			w.results = append(w.results, scored{r, wt, i})
 		}
 		w.rows++
 		score, ok := combine(w.results)
@@ -686,10 +690,12 @@ func (p *Pipeline) scoreRows(w *worker, l *layout, in rowSource, lo, hi int, buf
 				texts = append(texts, discounted)
 			}
 			// The strongest n reasons in the order a stable sort, largest first, gives them.
-			for _, s := range w.results {
+			for k := range w.results {
+				s := &w.results[k]
 				if math.IsNaN(s.risk.Score) {
 					continue
 				}
+				w.scorers[s.comp].Explain(&s.risk) // the reasons left for later, if any
 				for _, r := range s.risk.Reasons {
 					top = insertTop(top, weighed{r, r.Points * s.w}, n-len(texts))
 				}
@@ -743,25 +749,29 @@ func (w *worker) appendCells(dst []byte, fields []string, nums []table.Num) []by
 		w.cells = make([]cellMemo, len(fields))
 	}
 	cells := w.cells[:len(fields)]
+	mcol := -1
+	if w.m.on {
+		mcol = w.m.col
+	}
 	for k, f := range fields {
 		dst = append(dst, ',')
-		if len(nums) > 0 && nums[0].Col == k {
+		switch {
+		case len(nums) > 0 && nums[0].Col == k:
 			dst = w.floats.Append(dst, nums[0].V)
 			nums = nums[1:]
-			continue
-		}
-		if w.m.on && k == w.m.col {
+		case k == mcol:
 			dst = w.m.append(dst)
-			continue
-		}
-		c := &cells[k]
-		if f != c.v {
-			c.v, c.quoted = f, table.NeedsQuotes(f)
-		}
-		if c.quoted {
-			dst = table.AppendField(dst, f)
-		} else {
-			dst = append(dst, f...)
+		case f == "":
+		default:
+			c := &cells[k]
+			if f != c.v {
+				c.v, c.quoted = f, table.NeedsQuotes(f)
+			}
+			if c.quoted {
+				dst = table.AppendField(dst, f)
+			} else {
+				dst = append(dst, f...)
+			}
 		}
 	}
 	return append(dst, '\n')
