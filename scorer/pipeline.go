@@ -297,6 +297,7 @@ type worker struct {
 	msg        strings.Builder // risk_message, see riskMessage
 	m          message         // this row's risk_message, written by appendCells (see writeRBA)
 	cells      []cellMemo      // per new column, see appendCells
+	cats       categoryMemo    // the categories of the last few APIs
 	rows       int64
 }
 
@@ -662,7 +663,7 @@ func (p *Pipeline) scoreRows(w *worker, l *layout, in rowSource, lo, hi int, buf
 			if l.sourceCol >= 0 {
 				source = row[l.sourceCol]
 			}
-			category, _ = features.ThreatCategory(source, row[l.eventCol])
+			category = w.cats.category(source, row[l.eventCol])
 		}
 		if category == "" {
 			category = features.None
@@ -865,8 +866,19 @@ func (p *Pipeline) applyRows(w *worker, l *layout, rr rawRecords, in rowSource, 
 // category's two table lookups and the quoting check. It lives for one chunk (its keys point
 // into it).
 type categoryMemo struct {
-	e [8]struct{ source, name, cell string }
+	e [8]struct{ source, name, cell, category string }
 	n int // entries used; the next one replaced is n % len(e)
+}
+
+// category is features.ThreatCategory(source, name), "" when it has none, remembered like cell.
+func (m *categoryMemo) category(source, name string) string {
+	for i := range min(m.n, len(m.e)) {
+		if e := &m.e[i]; e.name == name && e.source == source {
+			return e.category
+		}
+	}
+	m.cell(source, name, true)
+	return m.e[(m.n-1)%len(m.e)].category
 }
 
 // cell is the category cell of an event of eventSource source and eventName name (known is
@@ -881,11 +893,12 @@ func (m *categoryMemo) cell(source, name string, known bool) string {
 	if known {
 		category, _ = features.ThreatCategory(source, name)
 	}
+	e := &m.e[m.n%len(m.e)]
+	m.n++
+	e.category = category
 	if category == "" {
 		category = features.None
 	}
-	e := &m.e[m.n%len(m.e)]
-	m.n++
 	e.source, e.name, e.cell = source, name, category
 	if table.NeedsQuotes(category) {
 		e.cell = string(table.AppendField(nil, category))
