@@ -266,6 +266,7 @@ type layout struct {
 	posMV      int
 	posRBA     [len(rbaFields)]int
 	cim        []cimCol // per CIMFields entry: where it goes and where it comes from
+	plain      []bool   // per new column (after the input's): its values never need quotes (see appendCells)
 	rba        rbaCols  // input columns of RBA, CIM and feedback
 	eventCol   int
 	sourceCol  int  // eventSource, for the prior's tactic in ai_threat_category; -1 if absent
@@ -462,6 +463,28 @@ func (p *Pipeline) score(inHeader []string, col func(string) int, in rowSource, 
 	}
 	for _, c := range p.comps {
 		l.scoped = l.scoped || p.opt.Scoped && c.Scope != ""
+	}
+	// The columns written only from scoreText and constants: appendCells copies them unchecked.
+	l.plain = make([]bool, len(header)-len(inHeader))
+	safe := func(c int) {
+		if c >= len(inHeader) {
+			l.plain[c-len(inHeader)] = true
+		}
+	}
+	safe(l.posScore)
+	if p.perComp {
+		for _, c := range p.comps {
+			safe(pos["ai_score_"+c.Name])
+		}
+	}
+	if p.opt.RBA {
+		safe(l.posRBA[4]) // risk_score
+		safe(l.posRBA[7]) // threat_object_type
+	}
+	for _, c := range l.cim {
+		if c.action && !c.input {
+			safe(c.at)
+		}
 	}
 	l.compScore = make([]int, len(p.comps))
 	l.compPos = make([][]int, len(p.comps))
@@ -726,7 +749,7 @@ func (p *Pipeline) scoreRows(w *worker, l *layout, in rowSource, lo, hi int, buf
 			slices.SortFunc(w.nums, func(a, b table.Num) int { return a.Col - b.Col })
 		}
 		if echo {
-			buf = w.appendCells(append(buf, rr.Record(i)...), rec[l.inWidth:], w.nums)
+			buf = w.appendCells(append(buf, rr.Record(i)...), rec[l.inWidth:], w.nums, l.plain)
 		} else {
 			buf = table.AppendRecordNumsCached(buf, rec, w.nums, w.floats)
 		}
@@ -742,10 +765,10 @@ type cellMemo struct {
 
 // appendCells is table.AppendRawRecordNums after the record's bytes (the new cells, each after
 // a ',', nums from the float cache, then '\n'), remembering per column whether its last value
-// needed quotes: most of score's two dozen cells (the principal, its type, the CIM fields, the
+// needed quotes (a plain column never does; see layout.plain): most of score's two dozen cells (the principal, its type, the CIM fields, the
 // category) repeat from one event to the next, and comparing a string with the one before costs
 // less than scanning it for the bytes that need quotes (a risk_message four times).
-func (w *worker) appendCells(dst []byte, fields []string, nums []table.Num) []byte {
+func (w *worker) appendCells(dst []byte, fields []string, nums []table.Num, plain []bool) []byte {
 	if len(w.cells) != len(fields) {
 		w.cells = make([]cellMemo, len(fields))
 	}
@@ -763,6 +786,8 @@ func (w *worker) appendCells(dst []byte, fields []string, nums []table.Num) []by
 		case k == mcol:
 			dst = w.m.append(dst)
 		case f == "":
+		case plain[k]:
+			dst = append(dst, f...)
 		default:
 			c := &cells[k]
 			if f != c.v {
