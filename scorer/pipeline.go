@@ -594,12 +594,14 @@ func (p *Pipeline) scoreRows(w *worker, l *layout, in rowSource, lo, hi int, buf
 	for _, s := range w.scorers {
 		s.Bind(pos)
 	}
-	for _, c := range []int{l.eventCol, l.sourceCol} {
+	note := func(c int) {
 		if c >= 0 && !asked[c] {
 			asked[c] = true
 			w.need = append(w.need, c)
 		}
 	}
+	note(l.eventCol)
+	note(l.sourceCol)
 	rec := w.rec
 	inRow = make([]string, l.inWidth)
 	// When no output replaces an input column, the record's first inWidth cells are the input
@@ -620,8 +622,34 @@ func (p *Pipeline) scoreRows(w *worker, l *layout, in rowSource, lo, hi int, buf
 			return p.applyRows(w, l, rr, in, lo, hi, buf, inRow, raw, &row)
 		}
 	}
+	// As in applyRows, only the columns read are filled when nothing reads one by name (the
+	// deriver, the feedback): the scorers', the scope's, and those of the risk and CIM fields.
+	w.lazy = echo && w.deriver == nil && p.feedback == nil
+	defer func() { w.lazy = false }()
+	if w.lazy {
+		note(l.typeCol)
+		for _, c := range l.rba.present {
+			note(c)
+		}
+		for _, c := range []int{l.rba.ip, l.rba.name, l.rba.errCode, l.rba.login} {
+			note(c)
+		}
+		for _, from := range l.rba.cimFrom {
+			for _, c := range from {
+				note(c)
+			}
+		}
+	}
 	for i := lo; i < hi; i++ {
-		row = in.Row(i, inRow)
+		if w.lazy {
+			w.cur = i
+			for _, c := range w.need {
+				inRow[c] = in.Cell(i, c)
+			}
+			row = inRow
+		} else {
+			row = in.Row(i, inRow)
+		}
 		if !direct {
 			copy(rec, row)
 		}
