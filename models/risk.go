@@ -56,10 +56,18 @@ func AppendReason(dst []byte, field, value string, points float64) []byte {
 	} else {
 		dst = append(dst, " +"...)
 	}
-	// An integer below 2^53 prints as its digits in 'f' form; -0 ("-0") and the rest go to strconv.
-	r := math.Round(points)
-	if r > 0 && r < 1<<53 {
-		return strconv.AppendInt(dst, int64(r), 10)
+	// 0 < points < 2^52: math.Round as RiskScore does it (the truncation and the fraction are
+	// exact there), and an integer prints as its digits in 'f' form. ±0, NaN and the rest go to
+	// strconv ("-0" is not "0").
+	if points > 0 && points < 1<<52 {
+		n := int64(points)
+		if points-float64(n) >= 0.5 {
+			n++
+		}
+		if n < 10 {
+			return append(dst, byte('0'+n))
+		}
+		return strconv.AppendInt(dst, n, 10)
 	}
-	return strconv.AppendFloat(dst, r, 'f', -1, 64)
+	return strconv.AppendFloat(dst, math.Round(points), 'f', -1, 64)
 }

@@ -250,7 +250,7 @@ type scored struct {
 
 // weighed is a reason of one event with its points weighted by its model's weight.
 type weighed struct {
-	r   models.Reason
+	r   *models.Reason // in its scorer's buffer: valid until the scorer's next row
 	pts float64
 }
 
@@ -748,13 +748,14 @@ func (p *Pipeline) scoreRows(w *worker, l *layout, in rowSource, lo, hi int, buf
 					continue
 				}
 				w.scorers[s.comp].Explain(&s.risk) // the reasons left for later, if any
-				for _, r := range s.risk.Reasons {
+				for j := range s.risk.Reasons {
+					r := &s.risk.Reasons[j]
 					top = insertTop(top, weighed{r, r.Points * s.w}, n-len(texts))
 				}
 			}
 			if p.opt.Explain > 0 {
 				for _, r := range top {
-					texts = append(texts, w.reasonText(r.r)) // built only for the reasons shown
+					texts = append(texts, w.reasonText(*r.r)) // built only for the reasons shown
 				}
 				top = top[:0] // in texts now
 			}
