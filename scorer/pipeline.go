@@ -673,11 +673,17 @@ func (p *Pipeline) scoreRows(w *worker, l *layout, in rowSource, lo, hi int, buf
 				}
 				continue
 			}
-			w.scorers[i].ScoreRow(row, w.derived, vals, &w.risk)
-			r := w.risk
+			wt := c.Weight
+			if wt == 0 {
+				wt = 1
+			}
+			// The verdict is written straight into its slot of w.results (no copy of the Risk).
+			w.results = append(w.results, scored{w: wt, comp: i})
+			r := &w.results[len(w.results)-1].risk
+			w.scorers[i].ScoreRow(row, w.derived, vals, r)
 			if c.Novelty && r.Score > 0 && w.deriver != nil {
 				if f, why := ContextFactor(get); f < 1 {
-					r = discount(r, f, why)
+					*r = discount(*r, f, why)
 				}
 			}
 			for j, v := range vals {
@@ -692,11 +698,6 @@ func (p *Pipeline) scoreRows(w *worker, l *layout, in rowSource, lo, hi int, buf
 					rec[l.compScore[i]] = scoreText[models.RiskScore(r.Score)]
 				}
 			}
-			wt := c.Weight
-			if wt == 0 {
-				wt = 1
-			}
-			w.results = append(w.results, scored{r, wt, i})
 		}
 		w.rows++
 		score, ok := combine(w.results)
@@ -774,7 +775,7 @@ func (p *Pipeline) scoreRows(w *worker, l *layout, in rowSource, lo, hi int, buf
 		if p.opt.CIM {
 			writeCIM(rec, l, row, principal)
 		}
-		if len(w.nums) > 1 {
+		if len(w.nums) > 1 && !numsSorted(w.nums) { // the components' columns usually ascend
 			slices.SortFunc(w.nums, func(a, b table.Num) int { return a.Col - b.Col })
 		}
 		if echo {
@@ -784,6 +785,16 @@ func (p *Pipeline) scoreRows(w *worker, l *layout, in rowSource, lo, hi int, buf
 		}
 	}
 	return buf
+}
+
+// numsSorted reports whether nums ascend by Col.
+func numsSorted(nums []table.Num) bool {
+	for k := 1; k < len(nums); k++ {
+		if nums[k].Col < nums[k-1].Col {
+			return false
+		}
+	}
+	return true
 }
 
 // cellMemo is a column's last value and whether it needed quotes.
