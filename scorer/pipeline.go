@@ -677,9 +677,15 @@ func (p *Pipeline) scoreRows(w *worker, l *layout, in rowSource, lo, hi int, buf
 			if wt == 0 {
 				wt = 1
 			}
-			// The verdict is written straight into its slot of w.results (no copy of the Risk).
-			w.results = append(w.results, scored{w: wt, comp: i})
-			r := &w.results[len(w.results)-1].risk
+			// The verdict is written straight into its slot of w.results (no copy of the Risk, and
+			// no zeroing of it: ScoreRow writes it whole).
+			if len(w.results) == cap(w.results) {
+				w.results = slices.Grow(w.results, len(p.comps))
+			}
+			w.results = w.results[:len(w.results)+1]
+			res := &w.results[len(w.results)-1]
+			res.w, res.comp = wt, i
+			r := &res.risk
 			w.scorers[i].ScoreRow(row, w.derived, vals, r)
 			if c.Novelty && r.Score > 0 && w.deriver != nil {
 				if f, why := ContextFactor(get); f < 1 {
@@ -729,10 +735,11 @@ func (p *Pipeline) scoreRows(w *worker, l *layout, in rowSource, lo, hi int, buf
 			score, discounted = p.discount(raw, principal, category, score)
 		}
 		rec[l.posScore] = ""
+		rs := models.RiskScore(score)
 		if ok {
-			rec[l.posScore] = scoreText[models.RiskScore(score)]
+			rec[l.posScore] = scoreText[rs]
 		}
-		risky := p.opt.RBA && ok && models.RiskScore(score) >= p.opt.RBAFloor
+		risky := p.opt.RBA && ok && rs >= p.opt.RBAFloor
 		texts, top := w.texts[:0], w.reasons[:0]
 		if p.opt.Explain > 0 || risky { // the reasons are read only by risk_reasons and risk_message
 			n := p.opt.Explain
