@@ -913,7 +913,11 @@ func (p *Pipeline) applyRows(w *worker, l *layout, rr rawRecords, in rowSource, 
 		}
 		buf = append(buf, ',')
 		if !math.IsNaN(r.Score) {
-			buf = append(buf, scoreText[models.RiskScore(combineOne(r.Score, wt))]...)
+			v := r.Score // RiskScore clamps to 0..100 as combineOne(v, 1) does
+			if wt != 1 {
+				v = combineOne(v, wt)
+			}
+			buf = append(buf, scoreText[models.RiskScore(v)]...)
 		}
 		buf = append(buf, ',')
 		if r.Category != "" {
