@@ -448,7 +448,13 @@ func (p *Pipeline) score(inHeader []string, col func(string) int, in rowSource, 
 	l.rba = bindRBA(l.cols)
 	if p.opt.CIM {
 		for k, c := range CIMFields {
-			l.cim = append(l.cim, cimCol{at: pos[c.Name], input: pos[c.Name] < len(inHeader), action: c.Name == "action", user: c.Name == "user", from: l.rba.cimFrom[k]})
+			var from []int // the From columns the chunk has
+			for _, i := range l.rba.cimFrom[k] {
+				if i >= 0 {
+					from = append(from, i)
+				}
+			}
+			l.cim = append(l.cim, cimCol{at: pos[c.Name], input: pos[c.Name] < len(inHeader), action: c.Name == "action", user: c.Name == "user", from: from})
 		}
 	}
 	if c, ok := l.cols["eventName"]; ok {

@@ -227,7 +227,7 @@ type cimCol struct {
 	at           int   // output column
 	input        bool  // the input has the column
 	action, user bool  // derived by cimAction; coalesced from the principal first
-	from         []int // input columns of From
+	from         []int // input columns of From that the chunk has
 }
 
 // writeCIM sets each CIM field the input does not already carry: a column the input has keeps
@@ -250,7 +250,7 @@ func writeCIM(rec []string, l *layout, row []string, principal string) {
 			if v != "" {
 				break
 			}
-			v = cell(row, i)
+			v = row[i]
 		}
 		rec[at] = v
 	}
