@@ -30,6 +30,10 @@ type Applier interface {
 	Merge(clone Applier)
 	// Notes are the job inspector's messages at the end of a search of rows events.
 	Notes(rows int64) []Note
+	// Explain sets r.Reasons for the row of the last ScoreRow (r as it wrote it) when the
+	// Applier was configured with ExplainLater and left them out; otherwise it does nothing.
+	// It is called before the next ScoreRow, at most once a row.
+	Explain(r *Risk)
 }
 
 // ApplyOptions are what a pipeline reads of an Applier's results.
@@ -39,6 +43,9 @@ type ApplyOptions struct {
 	Explain bool
 	// NumericOutput: a first output that is a number may be left to Numeric.
 	NumericOutput bool
+	// ExplainLater (without Explain): the reasons are read for a few rows only (score's risk
+	// fields, on events at or above the floor), so a scorer may leave them to Explain.
+	ExplainLater bool
 }
 
 // Note is one message for the job inspector.
@@ -73,6 +80,7 @@ func (a *byName) Numeric() (float64, bool)                       { return 0, fal
 func (a *byName) Clone() Applier                                 { return nil }
 func (a *byName) Merge(Applier)                                  {}
 func (a *byName) Notes(int64) []Note                             { return nil }
+func (a *byName) Explain(*Risk)                                  {} // Score gave the reasons
 
 // Bind keeps pos for the Scorer's get: a scorer may read fields beyond its Fields (_time,
 // by-fields), so the lookup stays by name, one map lookup a field as before the contract.

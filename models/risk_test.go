@@ -53,8 +53,10 @@ func TestFormatReasonAsSprintf(t *testing.T) {
 		return fmt.Sprintf("%s=%s %s%s", field, value, sign, strconv.FormatFloat(math.Round(points), 'f', -1, 64))
 	}
 	for _, v := range []string{"", "x", strings.Repeat("a", 60), strings.Repeat("a", 61), strings.Repeat("é", 60), strings.Repeat("é", 61), strings.Repeat("é", 31)} {
-		for _, p := range []float64{0, 0.4, 0.5, -0.4, -0.5, 37.6, -4.2, 1e6, 2.5} {
+		for _, p := range []float64{0, math.Copysign(0, -1), 0.4, 0.5, -0.4, -0.5, 37.6, -4.2, 1e6, 2.5, 1 << 53, -(1 << 60), math.Inf(1), math.NaN(),
+			9.5, -9.5, 99.49999999999999, 0.49999999999999994, 1<<52 - 0.5, 1 << 52, 1<<52 + 1, 4503599627370495.5} {
 			require.Equal(t, old("f", v, p), FormatReason("f", v, p), "%q %v", v, p)
+			require.Equal(t, old("f", v, p), string(AppendReason([]byte("x"), "f", v, p)[1:]), "AppendReason %q %v", v, p)
 		}
 	}
 }

@@ -100,3 +100,54 @@ func (echoScorer) Score(get func(string) string, out []string) models.Risk {
 	out[0] = get("bytes_out") + "/" + get("eventName") + "/" + get("_chunked_idx")
 	return models.Risk{Score: float64(len(get("eventName")))}
 }
+
+// TestScoreViewSameBytes: score with several models, risk and CIM fields writes the same bytes
+// reading a View (the input record echoed, risk_message written straight into the reply by
+// appendCells) as reading a Table (every cell re-encoded, risk_message built as a string), when
+// the input is quoted minimally, as the Table path re-encodes it: values with commas, quotes,
+// newlines, edge blanks and principals, with and without explain=.
+func TestScoreViewSameBytes(t *testing.T) {
+	r := rand.New(rand.NewPCG(6, 6))
+	names := []string{"GetObject", "StopLogging", "CreateUser", "ListBuckets", "DeleteTrail", "", "a,b", `say "hi"`, " x", "y\t", "l\nm"}
+	nums := []string{"0", "17", "4999", "", "12.5", "-3", "1e3", "x", " 7 "}
+	arns := []string{"", "arn:aws:iam::123456789012:user/alice", "arn:aws:sts::123456789012:assumed-role/R,x/s", "arn:aws:iam::123456789012:user/bob"}
+	ips := []string{"", "203.0.113.9", "s3.amazonaws.com", "a,b"}
+	b := table.AppendRecord(nil, []string{"eventName", "bytes_out", "userIdentity.arn", "sourceIPAddress", "_chunked_idx"})
+	for i := range 3000 {
+		b = table.AppendRecord(b, []string{names[r.IntN(len(names))], nums[r.IntN(len(nums))], arns[r.IntN(len(arns))], ips[r.IntN(len(ips))], fmt.Sprint(i)})
+	}
+	for _, opt := range []Options{
+		{RBA: true, CIM: true, Scoped: true, RBAFloor: DefaultRBAFloor},
+		{RBA: true, CIM: true, RBAFloor: 0, Explain: 2},
+		{RBA: true, RBAFloor: 30, Explain: 1},
+	} {
+		run := func(view bool) string {
+			var comps []Component
+			for k, name := range []string{"a", "b", "c"} {
+				f := fitFile(t, nil)
+				f.Name = name
+				c, err := LoadComponent(f, "pred_"+name, nil)
+				require.NoError(t, err)
+				c.Weight = []float64{0, 0.5, 2}[k]
+				comps = append(comps, c)
+			}
+			p, err := New(comps, opt)
+			require.NoError(t, err)
+			var out app.Output
+			if view {
+				v, err := table.ParseView(b)
+				require.NoError(t, err)
+				require.NoError(t, p.ScoreView(v, &out))
+			} else {
+				tab, err := table.ParseTable(b)
+				require.NoError(t, err)
+				require.NoError(t, p.Score(tab, &out))
+			}
+			return string(out.Body())
+		}
+		view, tab := run(true), run(false)
+		require.Equal(t, tab, view, "%+v", opt)
+		require.Contains(t, view, "AWS risk ", "%+v: some events are risky", opt)
+		require.Contains(t, view, `"AWS risk `, "%+v: some risk messages are quoted", opt)
+	}
+}

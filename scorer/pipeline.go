@@ -1,6 +1,7 @@
 package scorer
 
 import (
+	"bytes"
 	"cmp"
 	"fmt"
 	"math"
@@ -123,7 +124,10 @@ func New(comps []Component, opt Options) (*Pipeline, error) {
 	p := &Pipeline{comps: comps, opt: opt, perComp: len(comps) > 1, deriverOpt: features.DefaultOptions()}
 	for _, c := range comps {
 		a := models.AsApplier(c.S)
-		a.Configure(models.ApplyOptions{Explain: opt.Explain > 0 || opt.RBA, NumericOutput: true})
+		// Without explain= the reasons are read on risky events only (risk_message), and left
+		// to Explain there; a novelty model's are read to discount it in context.
+		now := opt.Explain > 0 || opt.RBA && c.Novelty
+		a.Configure(models.ApplyOptions{Explain: now, ExplainLater: opt.RBA && !now, NumericOutput: true})
 		p.appl = append(p.appl, a)
 	}
 	d := features.NewDeriver(features.All, features.DefaultOptions())
@@ -241,11 +245,12 @@ func (p *Pipeline) Outputs() []string { return p.outputs }
 type scored struct {
 	risk models.Risk
 	w    float64
+	comp int // index in p.comps
 }
 
 // weighed is a reason of one event with its points weighted by its model's weight.
 type weighed struct {
-	r   models.Reason
+	r   *models.Reason // in its scorer's buffer: valid until the scorer's next row
 	pts float64
 }
 
@@ -260,10 +265,13 @@ type layout struct {
 	posReasons int
 	posMV      int
 	posRBA     [len(rbaFields)]int
-	posCIM     []int
-	rba        rbaCols // input columns of RBA, CIM and feedback
+	cim        []cimCol // per CIMFields entry: where it goes and where it comes from
+	plain      []bool   // per new column (after the input's): its values never need quotes (see appendCells)
+	rba        rbaCols  // input columns of RBA, CIM and feedback
 	eventCol   int
-	sourceCol  int // eventSource, for the prior's tactic in ai_threat_category; -1 if absent
+	sourceCol  int  // eventSource, for the prior's tactic in ai_threat_category; -1 if absent
+	typeCol    int  // eventType, -1 if absent
+	scoped     bool // some component is scoped to a kind of event (Options.Scoped)
 	width      int
 	inWidth    int  // columns of the input
 	replaces   bool // some output replaces an input column (scorers must still read the input value)
@@ -288,6 +296,9 @@ type worker struct {
 	deriver    *features.Deriver
 	floats     *table.FloatCache
 	msg        strings.Builder // risk_message, see riskMessage
+	m          message         // this row's risk_message, written by appendCells (see writeRBA)
+	cells      []cellMemo      // per new column, see appendCells
+	cats       categoryMemo    // the categories of the last few APIs
 	rows       int64
 }
 
@@ -434,17 +445,52 @@ func (p *Pipeline) score(inHeader []string, col func(string) int, in rowSource, 
 	for k, f := range rbaFields {
 		l.posRBA[k] = pos[f]
 	}
+	l.rba = bindRBA(l.cols)
 	if p.opt.CIM {
-		for _, c := range CIMFields {
-			l.posCIM = append(l.posCIM, pos[c.Name])
+		for k, c := range CIMFields {
+			var from []int // the From columns the chunk has
+			for _, i := range l.rba.cimFrom[k] {
+				if i >= 0 {
+					from = append(from, i)
+				}
+			}
+			l.cim = append(l.cim, cimCol{at: pos[c.Name], input: pos[c.Name] < len(inHeader), action: c.Name == "action", user: c.Name == "user", from: from})
 		}
 	}
-	l.rba = bindRBA(l.cols)
 	if c, ok := l.cols["eventName"]; ok {
 		l.eventCol = c
 	}
 	if c, ok := l.cols["eventSource"]; ok {
 		l.sourceCol = c
+	}
+	l.typeCol = -1
+	if c, ok := l.cols["eventType"]; ok {
+		l.typeCol = c
+	}
+	for _, c := range p.comps {
+		l.scoped = l.scoped || p.opt.Scoped && c.Scope != ""
+	}
+	// The columns written only from scoreText and constants: appendCells copies them unchecked.
+	l.plain = make([]bool, len(header)-len(inHeader))
+	safe := func(c int) {
+		if c >= len(inHeader) {
+			l.plain[c-len(inHeader)] = true
+		}
+	}
+	safe(l.posScore)
+	if p.perComp {
+		for _, c := range p.comps {
+			safe(pos["ai_score_"+c.Name])
+		}
+	}
+	if p.opt.RBA {
+		safe(l.posRBA[4]) // risk_score
+		safe(l.posRBA[7]) // threat_object_type
+	}
+	for _, c := range l.cim {
+		if c.action && !c.input {
+			safe(c.at)
+		}
 	}
 	l.compScore = make([]int, len(p.comps))
 	l.compPos = make([][]int, len(p.comps))
@@ -554,12 +600,14 @@ func (p *Pipeline) scoreRows(w *worker, l *layout, in rowSource, lo, hi int, buf
 	for _, s := range w.scorers {
 		s.Bind(pos)
 	}
-	for _, c := range []int{l.eventCol, l.sourceCol} {
+	note := func(c int) {
 		if c >= 0 && !asked[c] {
 			asked[c] = true
 			w.need = append(w.need, c)
 		}
 	}
+	note(l.eventCol)
+	note(l.sourceCol)
 	rec := w.rec
 	inRow = make([]string, l.inWidth)
 	// When no output replaces an input column, the record's first inWidth cells are the input
@@ -580,8 +628,34 @@ func (p *Pipeline) scoreRows(w *worker, l *layout, in rowSource, lo, hi int, buf
 			return p.applyRows(w, l, rr, in, lo, hi, buf, inRow, raw, &row)
 		}
 	}
+	// As in applyRows, only the columns read are filled when nothing reads one by name (the
+	// deriver, the feedback): the scorers', the scope's, and those of the risk and CIM fields.
+	w.lazy = echo && w.deriver == nil && p.feedback == nil
+	defer func() { w.lazy = false }()
+	if w.lazy {
+		note(l.typeCol)
+		for _, c := range l.rba.present {
+			note(c)
+		}
+		for _, c := range []int{l.rba.ip, l.rba.name, l.rba.errCode, l.rba.login} {
+			note(c)
+		}
+		for _, from := range l.rba.cimFrom {
+			for _, c := range from {
+				note(c)
+			}
+		}
+	}
 	for i := lo; i < hi; i++ {
-		row = in.Row(i, inRow)
+		if w.lazy {
+			w.cur = i
+			for _, c := range w.need {
+				inRow[c] = in.Cell(i, c)
+			}
+			row = inRow
+		} else {
+			row = in.Row(i, inRow)
+		}
 		if !direct {
 			copy(rec, row)
 		}
@@ -590,13 +664,13 @@ func (p *Pipeline) scoreRows(w *worker, l *layout, in rowSource, lo, hi int, buf
 		}
 		w.results = w.results[:0]
 		eventType := ""
-		if p.opt.Scoped {
-			eventType = scopeOfEvent(raw("eventType"), raw("eventName"))
+		if l.scoped {
+			eventType = scopeOfEvent(cell(row, l.typeCol), cell(row, l.eventCol))
 		}
 		w.nums = w.nums[:0]
 		for i, c := range p.comps {
 			vals := w.compOut[i]
-			if c.Scope != "" && p.opt.Scoped && eventType != c.Scope {
+			if c.Scope != "" && l.scoped && eventType != c.Scope {
 				for j := range vals {
 					rec[l.compPos[i][j]] = ""
 				}
@@ -605,11 +679,23 @@ func (p *Pipeline) scoreRows(w *worker, l *layout, in rowSource, lo, hi int, buf
 				}
 				continue
 			}
-			w.scorers[i].ScoreRow(row, w.derived, vals, &w.risk)
-			r := w.risk
+			wt := c.Weight
+			if wt == 0 {
+				wt = 1
+			}
+			// The verdict is written straight into its slot of w.results (no copy of the Risk, and
+			// no zeroing of it: ScoreRow writes it whole).
+			if len(w.results) == cap(w.results) {
+				w.results = slices.Grow(w.results, len(p.comps))
+			}
+			w.results = w.results[:len(w.results)+1]
+			res := &w.results[len(w.results)-1]
+			res.w, res.comp = wt, i
+			r := &res.risk
+			w.scorers[i].ScoreRow(row, w.derived, vals, r)
 			if c.Novelty && r.Score > 0 && w.deriver != nil {
 				if f, why := ContextFactor(get); f < 1 {
-					r = discount(r, f, why)
+					*r = discount(*r, f, why)
 				}
 			}
 			for j, v := range vals {
@@ -624,11 +710,6 @@ func (p *Pipeline) scoreRows(w *worker, l *layout, in rowSource, lo, hi int, buf
 					rec[l.compScore[i]] = scoreText[models.RiskScore(r.Score)]
 				}
 			}
-			wt := c.Weight
-			if wt == 0 {
-				wt = 1
-			}
-			w.results = append(w.results, scored{r, wt})
 		}
 		w.rows++
 		score, ok := combine(w.results)
@@ -646,7 +727,7 @@ func (p *Pipeline) scoreRows(w *worker, l *layout, in rowSource, lo, hi int, buf
 			if l.sourceCol >= 0 {
 				source = row[l.sourceCol]
 			}
-			category, _ = features.ThreatCategory(source, row[l.eventCol])
+			category = w.cats.category(source, row[l.eventCol])
 		}
 		if category == "" {
 			category = features.None
@@ -660,22 +741,13 @@ func (p *Pipeline) scoreRows(w *worker, l *layout, in rowSource, lo, hi int, buf
 			score, discounted = p.discount(raw, principal, category, score)
 		}
 		rec[l.posScore] = ""
+		rs := models.RiskScore(score)
 		if ok {
-			rec[l.posScore] = scoreText[models.RiskScore(score)]
+			rec[l.posScore] = scoreText[rs]
 		}
-		risky := p.opt.RBA && ok && models.RiskScore(score) >= p.opt.RBAFloor
-		texts := w.texts[:0]
-		if p.opt.Explain > 0 || risky { // the texts are read only by risk_reasons and risk_message
-			reasons := w.reasons[:0]
-			for _, s := range w.results {
-				if math.IsNaN(s.risk.Score) {
-					continue
-				}
-				for _, r := range s.risk.Reasons {
-					reasons = append(reasons, weighed{r, r.Points * s.w})
-				}
-			}
-			slices.SortStableFunc(reasons, func(a, b weighed) int { return cmp.Compare(b.pts, a.pts) })
+		risky := p.opt.RBA && ok && rs >= p.opt.RBAFloor
+		texts, top := w.texts[:0], w.reasons[:0]
+		if p.opt.Explain > 0 || risky { // the reasons are read only by risk_reasons and risk_message
 			n := p.opt.Explain
 			if n == 0 {
 				n = 3
@@ -683,15 +755,26 @@ func (p *Pipeline) scoreRows(w *worker, l *layout, in rowSource, lo, hi int, buf
 			if discounted != "" {
 				texts = append(texts, discounted)
 			}
-			for _, r := range reasons {
-				if len(texts) == n {
-					break
+			// The strongest n reasons in the order a stable sort, largest first, gives them.
+			for k := range w.results {
+				s := &w.results[k]
+				if math.IsNaN(s.risk.Score) {
+					continue
 				}
-				texts = append(texts, w.reasonText(r.r)) // built only for the reasons shown
+				w.scorers[s.comp].Explain(&s.risk) // the reasons left for later, if any
+				for j := range s.risk.Reasons {
+					r := &s.risk.Reasons[j]
+					top = insertTop(top, weighed{r, r.Points * s.w}, n-len(texts))
+				}
 			}
-			w.reasons = reasons
+			if p.opt.Explain > 0 {
+				for _, r := range top {
+					texts = append(texts, w.reasonText(*r.r)) // built only for the reasons shown
+				}
+				top = top[:0] // in texts now
+			}
 		}
-		w.texts = texts
+		w.texts, w.reasons = texts, top
 		if p.opt.Explain > 0 {
 			rec[l.posReasons] = strings.Join(texts, "\n")
 			rec[l.posMV] = ""
@@ -700,21 +783,77 @@ func (p *Pipeline) scoreRows(w *worker, l *layout, in rowSource, lo, hi int, buf
 			}
 		}
 		if p.opt.RBA {
-			p.writeRBA(rec, l, row, principal, objType, category, texts, risky, &w.msg)
+			p.writeRBA(rec, l, row, principal, objType, category, texts, top, risky, w, echo)
 		}
 		if p.opt.CIM {
 			writeCIM(rec, l, row, principal)
 		}
-		if len(w.nums) > 1 {
+		if len(w.nums) > 1 && !numsSorted(w.nums) { // the components' columns usually ascend
 			slices.SortFunc(w.nums, func(a, b table.Num) int { return a.Col - b.Col })
 		}
 		if echo {
-			buf = table.AppendRawRecordNums(buf, rr.Record(i), rec[l.inWidth:], w.nums, w.floats)
+			buf = w.appendCells(append(buf, rr.Record(i)...), rec[l.inWidth:], w.nums, l.plain)
 		} else {
 			buf = table.AppendRecordNumsCached(buf, rec, w.nums, w.floats)
 		}
 	}
 	return buf
+}
+
+// numsSorted reports whether nums ascend by Col.
+func numsSorted(nums []table.Num) bool {
+	for k := 1; k < len(nums); k++ {
+		if nums[k].Col < nums[k-1].Col {
+			return false
+		}
+	}
+	return true
+}
+
+// cellMemo is a column's last value and whether it needed quotes.
+type cellMemo struct {
+	v      string
+	quoted bool
+}
+
+// appendCells is table.AppendRawRecordNums after the record's bytes (the new cells, each after
+// a ',', nums from the float cache, then '\n'), remembering per column whether its last value
+// needed quotes (a plain column never does; see layout.plain): most of score's two dozen cells (the principal, its type, the CIM fields, the
+// category) repeat from one event to the next, and comparing a string with the one before costs
+// less than scanning it for the bytes that need quotes (a risk_message four times).
+func (w *worker) appendCells(dst []byte, fields []string, nums []table.Num, plain []bool) []byte {
+	if len(w.cells) != len(fields) {
+		w.cells = make([]cellMemo, len(fields))
+	}
+	cells := w.cells[:len(fields)]
+	mcol := -1
+	if w.m.on {
+		mcol = w.m.col
+	}
+	for k, f := range fields {
+		dst = append(dst, ',')
+		switch {
+		case len(nums) > 0 && nums[0].Col == k:
+			dst = w.floats.Append(dst, nums[0].V)
+			nums = nums[1:]
+		case k == mcol:
+			dst = w.m.append(dst)
+		case f == "":
+		case plain[k]:
+			dst = append(dst, f...)
+		default:
+			c := &cells[k]
+			if f != c.v {
+				c.v, c.quoted = f, table.NeedsQuotes(f)
+			}
+			if c.quoted {
+				dst = table.AppendField(dst, f)
+			} else {
+				dst = append(dst, f...)
+			}
+		}
+	}
+	return append(dst, '\n')
 }
 
 // plain reports whether a chunk takes applyRows: one model, its outputs then ai_risk_score and
@@ -780,7 +919,11 @@ func (p *Pipeline) applyRows(w *worker, l *layout, rr rawRecords, in rowSource, 
 		}
 		buf = append(buf, ',')
 		if !math.IsNaN(r.Score) {
-			buf = append(buf, scoreText[models.RiskScore(combineOne(r.Score, wt))]...)
+			v := r.Score // RiskScore clamps to 0..100 as combineOne(v, 1) does
+			if wt != 1 {
+				v = combineOne(v, wt)
+			}
+			buf = append(buf, scoreText[models.RiskScore(v)]...)
 		}
 		buf = append(buf, ',')
 		if r.Category != "" {
@@ -805,8 +948,19 @@ func (p *Pipeline) applyRows(w *worker, l *layout, rr rawRecords, in rowSource, 
 // category's two table lookups and the quoting check. It lives for one chunk (its keys point
 // into it).
 type categoryMemo struct {
-	e [8]struct{ source, name, cell string }
+	e [8]struct{ source, name, cell, category string }
 	n int // entries used; the next one replaced is n % len(e)
+}
+
+// category is features.ThreatCategory(source, name), "" when it has none, remembered like cell.
+func (m *categoryMemo) category(source, name string) string {
+	for i := range min(m.n, len(m.e)) {
+		if e := &m.e[i]; e.name == name && e.source == source {
+			return e.category
+		}
+	}
+	m.cell(source, name, true)
+	return m.e[(m.n-1)%len(m.e)].category
 }
 
 // cell is the category cell of an event of eventSource source and eventName name (known is
@@ -821,11 +975,12 @@ func (m *categoryMemo) cell(source, name string, known bool) string {
 	if known {
 		category, _ = features.ThreatCategory(source, name)
 	}
+	e := &m.e[m.n%len(m.e)]
+	m.n++
+	e.category = category
 	if category == "" {
 		category = features.None
 	}
-	e := &m.e[m.n%len(m.e)]
-	m.n++
 	e.source, e.name, e.cell = source, name, category
 	if table.NeedsQuotes(category) {
 		e.cell = string(table.AppendField(nil, category))
@@ -846,15 +1001,92 @@ func discount(r models.Risk, f float64, why string) models.Risk {
 	return out
 }
 
+// message is the parts of a risk_message (see riskMessage) that appendCells writes straight
+// into the reply: it is read once, so building it as a string first would only copy it.
+type message struct {
+	on                    bool
+	col                   int // the cell's index among the new cells
+	score, name, category string
+	texts                 []string
+	reasons               []weighed
+	tmp                   []byte
+}
+
+// append appends the message's cell, quoted as table.AppendField quotes it.
+func (m *message) append(dst []byte) []byte {
+	start := len(dst)
+	dst = append(dst, "AWS risk "...)
+	dst = append(dst, m.score...)
+	dst = append(dst, " for "...)
+	dst = append(dst, m.name...)
+	dst = append(dst, ' ')
+	dst = append(dst, m.category...)
+	for k, t := range m.texts {
+		if k == 0 {
+			dst = append(dst, ": "...)
+		} else {
+			dst = append(dst, "; "...)
+		}
+		dst = append(dst, t...)
+	}
+	for k, r := range m.reasons {
+		if k+len(m.texts) == 0 {
+			dst = append(dst, ": "...)
+		} else {
+			dst = append(dst, "; "...)
+		}
+		if r.r.Text != "" || r.r.Field == "" {
+			dst = append(dst, r.r.Text...)
+		} else {
+			dst = models.AppendReason(dst, r.r.Field, r.r.Value, r.r.Points)
+		}
+	}
+	if !needsQuotes(dst[start:]) {
+		return dst
+	}
+	m.tmp = append(m.tmp[:0], dst[start:]...)
+	return table.AppendField(dst[:start], string(m.tmp))
+}
+
+// needsQuotes is table.NeedsQuotes of a non-empty byte slice.
+func needsQuotes(b []byte) bool {
+	first, last := b[0], b[len(b)-1]
+	return first == ' ' || first == '\t' || last == ' ' || last == '\t' || bytes.IndexByte(b, '"') >= 0 ||
+		bytes.IndexByte(b, ',') >= 0 || bytes.IndexByte(b, '\n') >= 0 || bytes.IndexByte(b, '\r') >= 0
+}
+
+// insertTop inserts x into top, the strongest reasons so far (at most n), after those of equal
+// points: the first n of a stable sort, largest first (NaN last, as cmp.Compare orders it),
+// without sorting them all.
+func insertTop(top []weighed, x weighed, n int) []weighed {
+	j := len(top)
+	for j > 0 && cmp.Compare(x.pts, top[j-1].pts) > 0 {
+		j--
+	}
+	if j >= n {
+		return top
+	}
+	if len(top) < n {
+		top = append(top, weighed{})
+	}
+	copy(top[j+1:], top[j:len(top)-1])
+	top[j] = x
+	return top
+}
+
 // riskMessage is "AWS risk <score> for <eventName> <category>[: <reason>; <reason>...]", carved
 // out of b: the messages of a chunk share 64 KiB blocks (fmt.Sprintf, or a concatenation and a
 // strings.Join, cost several allocations per event). A message that does not fit in the block
 // starts a new Builder instead of growing this one (which would copy the block); the strings
-// handed out keep the old block.
-func riskMessage(b *strings.Builder, score, eventName, category string, texts []string) string {
+// handed out keep the old block. The reasons are texts, then reasons (written as their String
+// without building it).
+func riskMessage(b *strings.Builder, score, eventName, category string, texts []string, reasons []weighed) string {
 	n := len("AWS risk  for  : ") + len(score) + len(eventName) + len(category)
 	for _, t := range texts {
 		n += len(t) + 2
+	}
+	for _, r := range reasons {
+		n += len(r.r.Text) + len(r.r.Field) + len(r.r.Value) + 2 + 32 // "=", " +", the points
 	}
 	if b.Cap()-b.Len() < n {
 		*b = strings.Builder{}
@@ -875,6 +1107,19 @@ func riskMessage(b *strings.Builder, score, eventName, category string, texts []
 		}
 		b.WriteString(t)
 	}
+	var tmp [128]byte
+	for k, r := range reasons {
+		if k+len(texts) == 0 {
+			b.WriteString(": ")
+		} else {
+			b.WriteString("; ")
+		}
+		if r.r.Text != "" || r.r.Field == "" {
+			b.WriteString(r.r.Text)
+		} else {
+			b.Write(models.AppendReason(tmp[:0], r.r.Field, r.r.Value, r.r.Points))
+		}
+	}
 	return b.String()[start:]
 }
 
@@ -890,7 +1135,14 @@ func combine(rs []scored) (float64, bool) {
 			continue
 		}
 		ok = true
-		v := math.Min(math.Max(s.w*s.risk.Score/100, 0), 1)
+		// min(max(v, 0), 1) without math's NaN and signed-zero handling (NaN was skipped; a -0
+		// left as is gives the same 1 - v).
+		v := s.w * s.risk.Score / 100
+		if v < 0 {
+			v = 0
+		} else if v > 1 {
+			v = 1
+		}
 		keep *= 1 - v
 	}
 	return 100 * (1 - keep), ok

@@ -85,6 +85,7 @@ type rbaCols struct {
 	cimFrom        [][]int // per CIMFields entry, its From columns
 	errCode, login int
 	ip, name       int
+	present        []int // the columns of ct_risk_object, ct_risk_object_type and identityInputs the chunk has
 }
 
 func bindRBA(cols map[string]int) rbaCols {
@@ -99,6 +100,11 @@ func bindRBA(cols map[string]int) rbaCols {
 		c.ident[i] = at(f)
 	}
 	c.ctObj, c.ctType = at(FieldCTRiskObject), at(FieldCTRiskObjectType)
+	for _, k := range append([]int{c.ctObj, c.ctType}, c.ident[:]...) {
+		if k >= 0 {
+			c.present = append(c.present, k)
+		}
+	}
 	for _, f := range CIMFields {
 		var from []int
 		for _, src := range f.From {
@@ -137,24 +143,26 @@ func principalRow(row []string, c *rbaCols) (object, typ string) {
 }
 
 // principalMemo is principalRow remembering the last row's answer: CloudTrail comes in runs of
-// one principal's calls, and comparing the 13 inputs costs less than normalising them again.
+// one principal's calls, and comparing the inputs the chunk has (c.present) costs less than
+// normalising them again.
 type principalMemo struct {
-	in       [13]string // ct_risk_object, ct_risk_object_type, identityInputs
+	in       [2 + len(identityInputs)]string // the values of c.present
 	obj, typ string
 	ok       bool
 }
 
 func (m *principalMemo) principal(row []string, c *rbaCols) (object, typ string) {
-	var in [13]string
-	in[0], in[1] = cell(row, c.ctObj), cell(row, c.ctType)
-	for i, k := range c.ident {
-		in[2+i] = cell(row, k)
+	same := m.ok
+	for j, k := range c.present {
+		if v := row[k]; v != m.in[j] {
+			m.in[j], same = v, false
+		}
 	}
-	if m.ok && in == m.in {
+	if same {
 		return m.obj, m.typ
 	}
 	m.obj, m.typ = principalRow(row, c)
-	m.in, m.ok = in, true
+	m.ok = true
 	return m.obj, m.typ
 }
 
@@ -189,9 +197,11 @@ var rbaFields = [...]string{FieldCTRiskObject, FieldCTRiskObjectType, FieldRiskO
 
 // writeRBA sets the normalised principal (ct_risk_object, ct_risk_object_type) on every event
 // and the Enterprise Security risk fields only on an event at or above the floor (risky); below
-// it they are empty, which Splunk reads as absent.
-func (p *Pipeline) writeRBA(rec []string, l *layout, row []string, principal, objType, category string, texts []string, risky bool, msg *strings.Builder) {
+// it they are empty, which Splunk reads as absent. With echo (the reply record is the input's
+// bytes and appendCells' new cells) the risk_message is left to appendCells (w.m).
+func (p *Pipeline) writeRBA(rec []string, l *layout, row []string, principal, objType, category string, texts []string, reasons []weighed, risky bool, w *worker, echo bool) {
 	pos := &l.posRBA
+	w.m.on = false
 	rec[pos[0]], rec[pos[1]] = principal, objType
 	for _, c := range pos[2:] {
 		rec[c] = ""
@@ -201,32 +211,46 @@ func (p *Pipeline) writeRBA(rec []string, l *layout, row []string, principal, ob
 	}
 	score := rec[l.posScore]
 	rec[pos[2]], rec[pos[3]], rec[pos[4]] = principal, objType, score
-	rec[pos[5]] = riskMessage(msg, score, cell(row, l.rba.name), category, texts)
+	if echo { // written by appendCells
+		w.m = message{on: true, col: pos[5] - l.inWidth, score: score, name: cell(row, l.rba.name), category: category,
+			texts: texts, reasons: reasons, tmp: w.m.tmp}
+	} else {
+		rec[pos[5]] = riskMessage(&w.msg, score, cell(row, l.rba.name), category, texts, reasons)
+	}
 	if ip := cell(row, l.rba.ip); ip != "" && !strings.HasSuffix(ip, ".amazonaws.com") && ip != "AWS Internal" {
 		rec[pos[6]], rec[pos[7]] = ip, "ip_address"
 	}
+}
+
+// cimCol is one CIMFields entry bound to a chunk.
+type cimCol struct {
+	at           int   // output column
+	input        bool  // the input has the column
+	action, user bool  // derived by cimAction; coalesced from the principal first
+	from         []int // input columns of From that the chunk has
 }
 
 // writeCIM sets each CIM field the input does not already carry: a column the input has keeps
 // its value unless it is empty; a new column is always written (it holds the previous row's
 // value in the reused record).
 func writeCIM(rec []string, l *layout, row []string, principal string) {
-	for k, c := range CIMFields {
-		at := l.posCIM[k]
-		if at < l.inWidth && rec[at] != "" {
+	for k := range l.cim {
+		c := &l.cim[k]
+		at := c.at
+		if c.input && rec[at] != "" {
 			continue
 		}
 		v := ""
-		if c.Name == "action" {
+		if c.action {
 			v = cimAction(cell(row, l.rba.errCode), cell(row, l.rba.login))
-		} else if c.Name == "user" {
+		} else if c.user {
 			v = principal
 		}
-		for _, i := range l.rba.cimFrom[k] {
+		for _, i := range c.from {
 			if v != "" {
 				break
 			}
-			v = cell(row, i)
+			v = row[i]
 		}
 		rec[at] = v
 	}

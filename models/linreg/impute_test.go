@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"testing"
 
+	"awsrisk/models"
+
 	"github.com/stretchr/testify/require"
 )
 
@@ -88,4 +90,37 @@ func TestScorerMissingFeature(t *testing.T) {
 	noPred, _ := s.Counts()
 	require.EqualValues(t, 3, noPred)
 	require.Equal(t, []FieldCount{{"api", 2}, {"impact", 2}}, s.MissingByField())
+}
+
+// TestExplainLater: a scorer configured with ExplainLater gives no reasons in ScoreRow and,
+// asked by Explain before the next row, the reasons an eagerly explaining scorer gives for that
+// row (missing features included); a second Explain adds nothing.
+func TestExplainLater(t *testing.T) {
+	body, err := json.Marshal(imputeModel())
+	require.NoError(t, err)
+	eager, err := NewScorer(body, "")
+	require.NoError(t, err)
+	later, err := NewScorer(body, "")
+	require.NoError(t, err)
+	eager.Configure(models.ApplyOptions{Explain: true})
+	later.Configure(models.ApplyOptions{ExplainLater: true})
+	pos := func(f string) (int, bool) { return map[string]int{"api": 0, "impact": 1}[f], true }
+	eager.Bind(pos)
+	later.Bind(pos)
+	out := make([]string, 1)
+	rows := [][]string{{"StopLogging", "90"}, {"StopLogging", ""}, {"DeleteTrail", "30"}, {"StopLogging", "100"}}
+	for _, row := range rows {
+		var want, got models.Risk
+		eager.ScoreRow(row, nil, out, &want)
+		later.ScoreRow(row, nil, out, &got)
+		require.Nil(t, got.Reasons, "%q: left to Explain", row)
+		require.Equal(t, want.Score, got.Score)
+		later.Explain(&got)
+		require.Equal(t, want.Reasons, got.Reasons, "%q", row)
+		require.NotEmpty(t, got.Reasons, "%q: the rows have reasons", row)
+		again := got
+		again.Reasons = nil
+		later.Explain(&again)
+		require.Nil(t, again.Reasons, "%q: a second Explain does nothing", row)
+	}
 }

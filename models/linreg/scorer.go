@@ -28,6 +28,8 @@ type Scorer struct {
 	missingBy            []int64 // per feature: events where it was null or non-numeric (see score)
 	miss                 []bool  // scratch for ContributionsImputed
 	explain              bool    // give Reasons (only when someone reads them: explain= or RBA)
+	later                bool    // give them when Explain asks (ApplyOptions.ExplainLater)
+	pending              bool    // the last row's reasons are left to Explain
 	numeric              bool    // leave the prediction to Numeric instead of formatting it
 	cols                 []int   // per feature, its position from Bind
 	last                 float64
@@ -111,7 +113,18 @@ func (s *Scorer) Merge(o models.Applier) {
 }
 
 // Configure implements models.Applier.
-func (s *Scorer) Configure(o models.ApplyOptions) { s.explain, s.numeric = o.Explain, o.NumericOutput }
+func (s *Scorer) Configure(o models.ApplyOptions) {
+	s.explain, s.later, s.numeric = o.Explain, o.ExplainLater && !o.Explain, o.NumericOutput
+}
+
+// Explain implements models.Applier: the reasons of the last ScoreRow, when left for later
+// (s.contrib, s.cats and s.xs still hold that row's).
+func (s *Scorer) Explain(r *models.Risk) {
+	if s.pending {
+		s.pending = false
+		s.reasons(r)
+	}
+}
 
 // Numeric implements models.Applier: the prediction of the last Score, if it made one.
 func (s *Scorer) Numeric() (float64, bool) { return s.last, s.lastOK }
@@ -241,6 +254,7 @@ const absent = math.MinInt
 
 // score scores s.xs into out and *r (written whole: the caller's r is reused across events).
 func (s *Scorer) score(out []string, r *models.Risk) {
+	s.pending = false
 	if s.m == nil && s.Prepare() != nil {
 		// Not prepared by a pipeline, and corrupt: no prediction (a pipeline reports the error).
 		s.noPrediction++
@@ -283,6 +297,7 @@ func (s *Scorer) score(out []string, r *models.Risk) {
 // explaining.
 func (s *Scorer) risk(y float64, r *models.Risk) {
 	r.Score, r.Category, r.Reasons = float64(models.RiskScore(y)), "", nil
+	s.pending = s.later
 	if !s.explain {
 		return
 	}
@@ -306,7 +321,14 @@ func (s *Scorer) reasons(r *models.Risk) {
 		if k := s.cats[i]; s.m.pred.kind[i] == kindCategorical && k >= 0 {
 			text = s.catReason(i, int(k), s.xs[i], c)
 		}
-		rs = append(rs, models.Reason{Text: text, Points: c, Field: s.features[i], Value: s.xs[i]})
+		// Field by field into the slot: a composite literal is built on the stack and copied,
+		// which costs a stall reading back what was just written there (a third of this loop).
+		if len(rs) == cap(rs) {
+			rs = slices.Grow(rs, len(s.contrib))
+		}
+		rs = rs[:len(rs)+1]
+		r := &rs[len(rs)-1]
+		r.Text, r.Points, r.Field, r.Value = text, c, s.features[i], s.xs[i]
 	}
 	r.Reasons, s.rbuf = rs, rs
 }
