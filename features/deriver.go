@@ -608,19 +608,9 @@ func crossAccount(account, arn, recipient string) string {
 // arnAccount returns the account field of arn:partition:service:region:account:resource
 // without allocating.
 func arnAccount(arn string) string {
-	if !strings.HasPrefix(arn, "arn:") {
-		return ""
-	}
-	rest := arn
-	for range 4 {
-		i := strings.IndexByte(rest, ':')
-		if i < 0 {
-			return ""
-		}
-		rest = rest[i+1:]
-	}
+	rest, ok := arnAfter(arn, 4)
 	i := strings.IndexByte(rest, ':')
-	if i < 0 {
+	if !ok || i < 0 {
 		return ""
 	}
 	return rest[:i]

@@ -194,19 +194,25 @@ func riskObjectType(id Identity, u UserIdentity) string {
 
 // arnResource returns the resource part of arn:partition:service:region:account:resource.
 func arnResource(arn string) string {
-	arn = strings.TrimSpace(arn)
+	rest, _ := arnAfter(strings.TrimSpace(arn), 5)
+	return rest
+}
+
+// arnAfter returns what follows the n-th ':' of arn, without allocating; ok is false when arn is
+// not an ARN or has fewer fields.
+func arnAfter(arn string, n int) (rest string, ok bool) {
 	if !strings.HasPrefix(arn, "arn:") {
-		return ""
+		return "", false
 	}
-	rest := arn
-	for range 5 {
+	rest = arn
+	for range n {
 		i := strings.IndexByte(rest, ':')
 		if i < 0 {
-			return ""
+			return "", false
 		}
 		rest = rest[i+1:]
 	}
-	return rest
+	return rest, true
 }
 
 // splitAssumedRole splits "assumed-role/R/s" into R and s.
