@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"cmp"
 	"fmt"
+	"hash/maphash"
 	"math"
 	"runtime"
 	"slices"
@@ -943,40 +944,69 @@ func (p *Pipeline) applyRows(w *worker, l *layout, rr rawRecords, in rowSource, 
 	return buf
 }
 
-// categoryMemo holds the ai_threat_category cells (quoted if need be) of the last few APIs of a
-// chunk: a chunk has few distinct APIs, and comparing two short names costs less than the
-// category's two table lookups and the quoting check. It lives for one chunk (its keys point
-// into it).
+// categoryMemo holds the ai_threat_category cells (quoted if need be) of the APIs seen in a
+// chunk, two-way set-associative by a hash of the name: a chunk has few distinct APIs
+// (tens, rarely hundreds), and comparing two short names costs less than the category's two table
+// lookups and the quoting check. When both slots of an API are taken by others, the first is
+// replaced. It lives for one chunk (its keys point into it).
 type categoryMemo struct {
-	e [8]struct{ source, name, cell, category string }
-	n int // entries used; the next one replaced is n % len(e)
+	e [categoryMemoSlots]categoryEntry
+}
+
+type categoryEntry struct{ source, name, cell, category string }
+
+const categoryMemoSlots = 128 // a power of two; 8 KiB
+
+// categorySeed seeds categoryMemo's hash.
+var categorySeed = maphash.MakeSeed()
+
+// slot is the first of the two memo entries of an API.
+func (m *categoryMemo) slot(source, name string) int {
+	h := maphash.String(categorySeed, name) + uint64(len(source))*0x9E3779B97F4A7C15
+	return int(h>>(64-7)) &^ 1
+}
+
+// find returns the entry of (source, name) and true, or the entry to fill and false.
+func (m *categoryMemo) find(source, name string) (*categoryEntry, bool) {
+	i := m.slot(source, name)
+	a, b := &m.e[i], &m.e[i+1]
+	switch {
+	case a.cell != "" && a.name == name && a.source == source:
+		return a, true
+	case b.cell != "" && b.name == name && b.source == source:
+		return b, true
+	case a.cell != "" && b.cell == "":
+		return b, false
+	}
+	return a, false
 }
 
 // category is features.ThreatCategory(source, name), "" when it has none, remembered like cell.
 func (m *categoryMemo) category(source, name string) string {
-	for i := range min(m.n, len(m.e)) {
-		if e := &m.e[i]; e.name == name && e.source == source {
-			return e.category
-		}
+	e, ok := m.find(source, name)
+	if !ok {
+		e.fill(source, name, true)
 	}
-	m.cell(source, name, true)
-	return m.e[(m.n-1)%len(m.e)].category
+	return e.category
 }
 
 // cell is the category cell of an event of eventSource source and eventName name (known is
 // false without an eventName column: none).
 func (m *categoryMemo) cell(source, name string, known bool) string {
-	for i := range min(m.n, len(m.e)) {
-		if e := &m.e[i]; e.name == name && e.source == source {
-			return e.cell
-		}
+	e, ok := m.find(source, name)
+	if !ok {
+		e.fill(source, name, known)
 	}
+	return e.cell
+}
+
+// fill sets e to the category of (source, name); its cell is never "" (a category or
+// features.None). Without an eventName column (known false) name is "" and the entry holds none.
+func (e *categoryEntry) fill(source, name string, known bool) {
 	category := ""
 	if known {
 		category, _ = features.ThreatCategory(source, name)
 	}
-	e := &m.e[m.n%len(m.e)]
-	m.n++
 	e.category = category
 	if category == "" {
 		category = features.None
@@ -985,7 +1015,6 @@ func (m *categoryMemo) cell(source, name string, known bool) string {
 	if table.NeedsQuotes(category) {
 		e.cell = string(table.AppendField(nil, category))
 	}
-	return e.cell
 }
 
 // discount scales a risk and its reasons by f and says why in its top reason. The texts keep
