@@ -1,7 +1,9 @@
 package scorer
 
 import (
+	"hash/maphash"
 	"math"
+	"slices"
 	"strings"
 
 	"awsrisk/features"
@@ -142,13 +144,52 @@ func principalRow(row []string, c *rbaCols) (object, typ string) {
 	return n.Principal, n.RiskObjectType
 }
 
-// principalMemo is principalRow remembering the last row's answer: CloudTrail comes in runs of
-// one principal's calls, and comparing the inputs the chunk has (c.present) costs less than
-// normalising them again.
+// principalMemo is principalRow remembering its answers within one chunk: the last row's
+// (CloudTrail comes in runs of one principal's calls) and, in a hash table of the chunk's
+// distinct identities, every other (a chunk of thousands of events names hundreds of principals
+// at most, and normalising one costs several times a lookup). An answer is reused only when
+// every input the chunk has (c.present) equals the row's, so it is principalRow's exactly; two
+// identities of one hash are told apart by their inputs. It lives for one chunk (sized by
+// scoreRows): its keys point into the chunk.
 type principalMemo struct {
-	in       [2 + len(identityInputs)]string // the values of c.present
+	in       [2 + len(identityInputs)]string // the last row's values of c.present
 	obj, typ string
 	ok       bool
+
+	n       int              // len(c.present): the stride of keys
+	table   []int32          // open addressing, linear probing: 1 + an index of ids, 0 = free
+	ids     []principalEntry // the identities seen, at most len(table)/2
+	keys    []string         // ids[i]'s inputs are keys[i*n : (i+1)*n]
+	hashing func(string) uint64
+}
+
+type principalEntry struct {
+	h        uint64
+	obj, typ string
+}
+
+// principalSeed seeds principalMemo's hash.
+var principalSeed = maphash.MakeSeed()
+
+// maxPrincipals bounds the identities a chunk's memo holds (the rest are normalised every time):
+// 4096 of thirteen inputs are 850 KiB of keys, made only as the chunk shows them.
+const maxPrincipals = 4096
+
+// principalHash is the hash of an input; a variable so that a test can make every identity collide.
+var principalHash = func(v string) uint64 { return maphash.String(principalSeed, v) }
+
+// sized makes the table for a chunk of rows rows with n inputs: twice as many slots as the
+// identities it can hold (min(rows, maxPrincipals)), a power of two. Without inputs every row is
+// the last row's.
+func (m *principalMemo) sized(n, rows int) {
+	if n == 0 {
+		return
+	}
+	s := 4
+	for s < 2*min(rows, maxPrincipals) {
+		s *= 2
+	}
+	m.n, m.table, m.hashing = n, make([]int32, s), principalHash
 }
 
 func (m *principalMemo) principal(row []string, c *rbaCols) (object, typ string) {
@@ -161,8 +202,35 @@ func (m *principalMemo) principal(row []string, c *rbaCols) (object, typ string)
 	if same {
 		return m.obj, m.typ
 	}
-	m.obj, m.typ = principalRow(row, c)
 	m.ok = true
+	if m.table == nil || m.n != len(c.present) {
+		m.obj, m.typ = principalRow(row, c)
+		return m.obj, m.typ
+	}
+	// The hash of the non-empty inputs, each with its position (most of the thirteen are
+	// empty on any one event).
+	in := m.in[:m.n]
+	var h uint64
+	for j, v := range in {
+		if v != "" {
+			h = (h ^ m.hashing(v)) * (0x9E3779B97F4A7C15 + 2*uint64(j))
+		}
+	}
+	mask := len(m.table) - 1
+	i := int(h>>32) & mask
+	for ; m.table[i] != 0; i = (i + 1) & mask {
+		k := int(m.table[i] - 1)
+		if e := &m.ids[k]; e.h == h && slices.Equal(m.keys[k*m.n:(k+1)*m.n], in) {
+			m.obj, m.typ = e.obj, e.typ
+			return m.obj, m.typ
+		}
+	}
+	m.obj, m.typ = principalRow(row, c)
+	if 2*len(m.ids) < len(m.table) { // i is free: the load stays at most one half
+		m.ids = append(m.ids, principalEntry{h: h, obj: m.obj, typ: m.typ})
+		m.keys = append(m.keys, in...)
+		m.table[i] = int32(len(m.ids))
+	}
 	return m.obj, m.typ
 }
 
