@@ -149,3 +149,44 @@ func TestScoreShortcutsSameBytes(t *testing.T) {
 		require.Contains(t, fast, `,"Boto3 "`, "%+v: a user agent with an edge blank is quoted", opt)
 	}
 }
+
+// edgeBlank is appendCells' test of a non-empty cell of a clean record.
+func edgeBlank(f string) bool {
+	b, e := f[0], f[len(f)-1]
+	return b == ' ' || b == '\t' || e == ' ' || e == '\t'
+}
+
+// FuzzCleanRecord: in a record cleanRecord passes, every cell, and the principal and its type
+// normalised from the record's identity columns, needs quotes exactly when a blank is at
+// either end: the premise of appendCells' fromRec cells.
+func FuzzCleanRecord(f *testing.F) {
+	f.Add([]byte("userIdentity.type,userIdentity.arn,userIdentity.userName\nIAMUser,arn:aws:iam::1:user/ a ,b\n"))
+	f.Add([]byte("userIdentity.type,userIdentity.arn,userIdentity.accountId\nRoot,arn:aws:iam::1:root, 7\r\n,x\ry,\"q,\"\n"))
+	f.Add([]byte("userIdentity.type,userIdentity.arn,userIdentity.principalId\nAssumedRole,arn:aws:sts::1:assumed-role/\tR/s,AROA:\ts\n"))
+	f.Fuzz(func(t *testing.T, body []byte) {
+		v, err := table.ParseView(body)
+		if err != nil {
+			return
+		}
+		cols := map[string]int{}
+		for i, h := range v.Header {
+			if _, dup := cols[h]; !dup {
+				cols[h] = i
+			}
+		}
+		c := bindRBA(cols)
+		row := make([]string, len(v.Header))
+		for i := range v.Len() {
+			if !cleanRecord(v.Record(i)) {
+				continue
+			}
+			row = v.Row(i, row)
+			obj, typ := principalRow(row, &c)
+			for _, s := range append([]string{obj, typ}, row...) {
+				if s != "" && table.NeedsQuotes(s) != edgeBlank(s) {
+					t.Fatalf("record %d %q: cell %q", i, v.Record(i), s)
+				}
+			}
+		}
+	})
+}
