@@ -3,7 +3,6 @@ package scorer
 import (
 	"hash/maphash"
 	"math"
-	"slices"
 	"strings"
 
 	"awsrisk/features"
@@ -149,30 +148,47 @@ func principalRow(row []string, c *rbaCols) (object, typ string) {
 // distinct identities, every other (a chunk of thousands of events names hundreds of principals
 // at most, and normalising one costs several times a lookup). An answer is reused only when
 // every input the chunk has (c.present) equals the row's, so it is principalRow's exactly; two
-// identities of one hash are told apart by their inputs. It lives for one chunk (sized by
-// scoreRows): its keys point into the chunk.
+// identities of one hash are told apart by their inputs. The inputs and the answers are kept as
+// copies side by side (keys, names): comparing with the values where the chunk holds them, or
+// writing an answer from there, would read a line of the chunk megabytes away, not in cache,
+// per hit. It lives for one chunk (sized by scoreRows).
 type principalMemo struct {
 	in       [2 + len(identityInputs)]string // the last row's values of c.present
 	obj, typ string
 	ok       bool
 
-	n       int              // len(c.present): the stride of keys
+	n       int              // len(c.present): the stride of lens
 	table   []int32          // open addressing, linear probing: 1 + an index of ids, 0 = free
 	ids     []principalEntry // the identities seen, at most len(table)/2
-	keys    []string         // ids[i]'s inputs are keys[i*n : (i+1)*n]
+	lens    []int            // the lengths of ids[i]'s inputs are lens[i*n : (i+1)*n]
+	keys    []byte           // ids[i]'s inputs, one after the other from keys[ids[i].at]
+	names   strings.Builder  // the answers' bytes: ids[i].obj and typ are substrings of it
 	hashing func(string) uint64
 }
 
 type principalEntry struct {
 	h        uint64
+	at       int
 	obj, typ string
+}
+
+// same reports whether identity k's inputs are in.
+func (m *principalMemo) same(k int, in []string) bool {
+	at := m.ids[k].at
+	for j, l := range m.lens[k*m.n : (k+1)*m.n] {
+		if l != len(in[j]) || string(m.keys[at:at+l]) != in[j] {
+			return false
+		}
+		at += l
+	}
+	return true
 }
 
 // principalSeed seeds principalMemo's hash.
 var principalSeed = maphash.MakeSeed()
 
 // maxPrincipals bounds the identities a chunk's memo holds (the rest are normalised every time):
-// 4096 of thirteen inputs are 850 KiB of keys, made only as the chunk shows them.
+// kept only as the chunk shows them.
 const maxPrincipals = 4096
 
 // noPrincipalMemo leaves principalMemo the last row's answer only, for the test that holds the
@@ -224,15 +240,24 @@ func (m *principalMemo) principal(row []string, c *rbaCols) (object, typ string)
 	i := int(h>>32) & mask
 	for ; m.table[i] != 0; i = (i + 1) & mask {
 		k := int(m.table[i] - 1)
-		if e := &m.ids[k]; e.h == h && slices.Equal(m.keys[k*m.n:(k+1)*m.n], in) {
+		if e := &m.ids[k]; e.h == h && m.same(k, in) {
 			m.obj, m.typ = e.obj, e.typ
 			return m.obj, m.typ
 		}
 	}
 	m.obj, m.typ = principalRow(row, c)
 	if 2*len(m.ids) < len(m.table) { // i is free: the load stays at most one half
-		m.ids = append(m.ids, principalEntry{h: h, obj: m.obj, typ: m.typ})
-		m.keys = append(m.keys, in...)
+		// Carved out of one builder: a string handed out keeps its block when the builder grows.
+		at := m.names.Len()
+		m.names.WriteString(m.obj)
+		m.names.WriteString(m.typ)
+		all := m.names.String()
+		m.obj, m.typ = all[at:at+len(m.obj)], all[at+len(m.obj):]
+		m.ids = append(m.ids, principalEntry{h: h, at: len(m.keys), obj: m.obj, typ: m.typ})
+		for _, v := range in {
+			m.lens = append(m.lens, len(v))
+			m.keys = append(m.keys, v...)
+		}
 		m.table[i] = int32(len(m.ids))
 	}
 	return m.obj, m.typ
