@@ -52,7 +52,8 @@ func identityRows(r *rand.Rand, n int) (header []string, rows [][]string) {
 
 // TestPrincipalMemoExact: the memo's answer is principalRow's on every row, with the real hash
 // and with one under which every identity collides, in a table with room for every identity
-// and in one that fills after two; and the memo does hold the identities it met.
+// and in one that fills after two, over two chunks in one memo; and the memo does hold the
+// identities it met.
 func TestPrincipalMemoExact(t *testing.T) {
 	hash := principalHash
 	defer func() { principalHash = hash }()
@@ -63,22 +64,24 @@ func TestPrincipalMemoExact(t *testing.T) {
 				if collide {
 					principalHash = func(string) uint64 { return 42 }
 				}
-				header, rows := identityRows(rand.New(rand.NewPCG(7, 7)), n)
-				cols := map[string]int{}
-				for i, h := range header {
-					cols[h] = i
+				var m principalMemo // kept from one chunk to the next, as Pipeline.memos is
+				for chunk := range uint64(2) {
+					header, rows := identityRows(rand.New(rand.NewPCG(7, chunk)), n)
+					cols := map[string]int{}
+					for i, h := range header {
+						cols[h] = i
+					}
+					c := bindRBA(cols)
+					m.sized(len(c.present), n)
+					distinct := map[string]bool{}
+					for i, row := range rows {
+						obj, typ := m.principal(row, &c)
+						wo, wt := principalRow(row, &c)
+						require.Equal(t, [2]string{wo, wt}, [2]string{obj, typ}, "chunk %d row %d: %q", chunk, i, row)
+						distinct[strings.Join(row, "\x00")] = true
+					}
+					require.Equal(t, min(len(distinct), len(m.table)/2), len(m.ids), "every identity met is kept while there is room")
 				}
-				c := bindRBA(cols)
-				var m principalMemo
-				m.sized(len(c.present), n)
-				distinct := map[string]bool{}
-				for i, row := range rows {
-					obj, typ := m.principal(row, &c)
-					wo, wt := principalRow(row, &c)
-					require.Equal(t, [2]string{wo, wt}, [2]string{obj, typ}, "row %d: %q", i, row)
-					distinct[strings.Join(row, "\x00")] = true
-				}
-				require.Equal(t, min(len(distinct), len(m.table)/2), len(m.ids), "every identity met is kept while there is room")
 			})
 		}
 	}
@@ -113,11 +116,12 @@ func TestScoreShortcutsSameBytes(t *testing.T) {
 		}
 		return append(b, '\n')
 	}
-	body := record(nil, header)
+	// Two chunks, one pipeline: the memo's storage passes from one to the next.
+	bodies := [2][]byte{record(nil, header), record(nil, header)}
 	for i, id := range ids {
 		row := append(id, names[r.IntN(len(names))], fmt.Sprint(r.IntN(2000)), ips[r.IntN(len(ips))],
 			agents[r.IntN(len(agents))], "eu-west-1", "cloudtrail.amazonaws.com", fmt.Sprint(i))
-		body = record(body, row)
+		bodies[i%2] = record(bodies[i%2], row)
 	}
 	run := func(shortcuts bool, opt Options) string {
 		noPrincipalMemo, noCleanRecords = !shortcuts, !shortcuts
@@ -132,11 +136,15 @@ func TestScoreShortcutsSameBytes(t *testing.T) {
 		}
 		p, err := New(comps, opt)
 		require.NoError(t, err)
-		v, err := table.ParseView(body)
-		require.NoError(t, err)
-		var out app.Output
-		require.NoError(t, p.ScoreView(v, &out))
-		return string(out.Body())
+		var all []byte
+		for _, body := range bodies {
+			v, err := table.ParseView(body)
+			require.NoError(t, err)
+			var out app.Output
+			require.NoError(t, p.ScoreView(v, &out))
+			all = append(all, out.Body()...)
+		}
+		return string(all)
 	}
 	for _, opt := range []Options{
 		{RBA: true, CIM: true, Scoped: true, RBAFloor: DefaultRBAFloor},

@@ -102,6 +102,7 @@ type Pipeline struct {
 	spare      []byte                  // the second worker's output buffer, reused across chunks
 	floats     [2]*table.FloatCache    // per worker goroutine: texts of recent predictions, kept across chunks
 	rtexts     [2]map[reasonKey]string // per worker goroutine: reason texts, kept across chunks (see reasonText)
+	memos      [2]principalMemo        // per worker goroutine: the principals' memo, emptied for each chunk
 	feedback   *incident.Feedback      // analysts' verdicts (SetFeedback), nil for none
 
 	Counts Counts
@@ -291,7 +292,7 @@ type worker struct {
 	nums       []table.Num
 	rtexts     map[reasonKey]string // texts of reasons shown before, see reasonText
 	risk       models.Risk          // the verdict of the model being scored, reused
-	principals principalMemo        // the chunk's principals (the worker lives for one chunk)
+	principals *principalMemo       // the chunk's principals (Pipeline.memos)
 	need       []int                // input columns read, see scoreRows
 	lazy       bool                 // applyRows fills only need; a column asked for later is filled at once
 	cur        int                  // the row being scored, for lazy
@@ -321,7 +322,7 @@ func (p *Pipeline) reasonTexts(i int) map[reasonKey]string {
 }
 
 func (p *Pipeline) newWorker(scorers []models.Applier, width int) *worker {
-	w := &worker{scorers: scorers, rec: make([]string, width), deriver: p.deriver, floats: p.floatCache(0), rtexts: p.reasonTexts(0)}
+	w := &worker{scorers: scorers, rec: make([]string, width), deriver: p.deriver, floats: p.floatCache(0), rtexts: p.reasonTexts(0), principals: &p.memos[0]}
 	for _, s := range scorers {
 		w.compOut = append(w.compOut, make([]string, len(s.Outputs())))
 	}
@@ -556,7 +557,7 @@ func (p *Pipeline) score(inHeader []string, col func(string) int, in rowSource, 
 	}
 	half := nrows / 2
 	w1, w2 := p.newWorker(scorers, l.width), p.newWorker(clones, l.width)
-	w2.floats, w2.rtexts = p.floatCache(1), p.reasonTexts(1)
+	w2.floats, w2.rtexts, w2.principals = p.floatCache(1), p.reasonTexts(1), &p.memos[1]
 	w2.deriver = p.deriverCopy()
 	done := make(chan struct{})
 	go func() {

@@ -151,7 +151,8 @@ func principalRow(row []string, c *rbaCols) (object, typ string) {
 // identities of one hash are told apart by their inputs. The inputs and the answers are kept as
 // copies side by side (keys, names): comparing with the values where the chunk holds them, or
 // writing an answer from there, would read a line of the chunk megabytes away, not in cache,
-// per hit. It lives for one chunk (sized by scoreRows).
+// per hit. It holds one chunk's identities (emptied for each by sized); its storage is kept
+// across chunks (Pipeline.memos).
 type principalMemo struct {
 	in       [2 + len(identityInputs)]string // the last row's values of c.present
 	obj, typ string
@@ -198,18 +199,27 @@ var noPrincipalMemo = false
 // principalHash is the hash of an input; a variable so that a test can make every identity collide.
 var principalHash = func(v string) uint64 { return maphash.String(principalSeed, v) }
 
-// sized makes the table for a chunk of rows rows with n inputs: twice as many slots as the
+// sized empties m for a chunk of rows rows with n inputs, its table twice as many slots as the
 // identities it can hold (min(rows, maxPrincipals)), a power of two. Without inputs every row is
 // the last row's.
 func (m *principalMemo) sized(n, rows int) {
+	clear(m.ids[:cap(m.ids)]) // the last chunk's answers, so that they do not keep its names
+	*m = principalMemo{table: m.table, ids: m.ids[:0], lens: m.lens[:0], keys: m.keys[:0]}
 	if n == 0 || noPrincipalMemo {
+		m.table = nil
 		return
 	}
 	s := 4
 	for s < 2*min(rows, maxPrincipals) {
 		s *= 2
 	}
-	m.n, m.table, m.hashing = n, make([]int32, s), principalHash
+	if cap(m.table) >= s {
+		m.table = m.table[:s]
+		clear(m.table)
+	} else {
+		m.table = make([]int32, s)
+	}
+	m.n, m.hashing = n, principalHash
 }
 
 func (m *principalMemo) principal(row []string, c *rbaCols) (object, typ string) {
