@@ -188,8 +188,8 @@ func (m *principalMemo) same(k int, in []string) bool {
 // principalSeed seeds principalMemo's hash.
 var principalSeed = maphash.MakeSeed()
 
-// maxPrincipals bounds the identities a chunk's memo holds (the rest are normalised every time):
-// kept only as the chunk shows them.
+// maxPrincipals bounds the identities a chunk's memo holds (the rest are normalised every
+// time); its storage grows only as a chunk shows new ones.
 const maxPrincipals = 4096
 
 // noPrincipalMemo leaves principalMemo the last row's answer only, for the test that holds the
