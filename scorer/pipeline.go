@@ -102,6 +102,7 @@ type Pipeline struct {
 	spare      []byte                  // the second worker's output buffer, reused across chunks
 	floats     [2]*table.FloatCache    // per worker goroutine: texts of recent predictions, kept across chunks
 	rtexts     [2]map[reasonKey]string // per worker goroutine: reason texts, kept across chunks (see reasonText)
+	memos      [2]principalMemo        // per worker goroutine: the principals' memo, emptied for each chunk
 	feedback   *incident.Feedback      // analysts' verdicts (SetFeedback), nil for none
 
 	Counts Counts
@@ -268,6 +269,7 @@ type layout struct {
 	posRBA     [len(rbaFields)]int
 	cim        []cimCol // per CIMFields entry: where it goes and where it comes from
 	plain      []bool   // per new column (after the input's): its values never need quotes (see appendCells)
+	fromRec    []bool   // per new column: its values are the record's cells, parts of them or constants without CSV special bytes (see appendCells)
 	rba        rbaCols  // input columns of RBA, CIM and feedback
 	eventCol   int
 	sourceCol  int  // eventSource, for the prior's tactic in ai_threat_category; -1 if absent
@@ -290,7 +292,7 @@ type worker struct {
 	nums       []table.Num
 	rtexts     map[reasonKey]string // texts of reasons shown before, see reasonText
 	risk       models.Risk          // the verdict of the model being scored, reused
-	principals principalMemo        // the last row's principal (the worker lives for one chunk)
+	principals *principalMemo       // the chunk's principals (Pipeline.memos)
 	need       []int                // input columns read, see scoreRows
 	lazy       bool                 // applyRows fills only need; a column asked for later is filled at once
 	cur        int                  // the row being scored, for lazy
@@ -320,7 +322,7 @@ func (p *Pipeline) reasonTexts(i int) map[reasonKey]string {
 }
 
 func (p *Pipeline) newWorker(scorers []models.Applier, width int) *worker {
-	w := &worker{scorers: scorers, rec: make([]string, width), deriver: p.deriver, floats: p.floatCache(0), rtexts: p.reasonTexts(0)}
+	w := &worker{scorers: scorers, rec: make([]string, width), deriver: p.deriver, floats: p.floatCache(0), rtexts: p.reasonTexts(0), principals: &p.memos[0]}
 	for _, s := range scorers {
 		w.compOut = append(w.compOut, make([]string, len(s.Outputs())))
 	}
@@ -493,6 +495,24 @@ func (p *Pipeline) score(inHeader []string, col func(string) int, in rowSource, 
 			safe(c.at)
 		}
 	}
+	// The principal (principalRow: cells, their substrings, "root@" and an account, or a
+	// features constant), its type, the IP and the CIM fields copied from the input.
+	l.fromRec = make([]bool, len(l.plain))
+	fromRec := func(c int) {
+		if c >= len(inHeader) {
+			l.fromRec[c-len(inHeader)] = true
+		}
+	}
+	if p.opt.RBA {
+		for _, k := range []int{0, 1, 2, 3, 6} { // ct_risk_object(_type), risk_object(_type), threat_object
+			fromRec(l.posRBA[k])
+		}
+	}
+	for _, c := range l.cim {
+		if !c.action {
+			fromRec(c.at)
+		}
+	}
 	l.compScore = make([]int, len(p.comps))
 	l.compPos = make([][]int, len(p.comps))
 	for i, c := range p.comps {
@@ -537,7 +557,7 @@ func (p *Pipeline) score(inHeader []string, col func(string) int, in rowSource, 
 	}
 	half := nrows / 2
 	w1, w2 := p.newWorker(scorers, l.width), p.newWorker(clones, l.width)
-	w2.floats, w2.rtexts = p.floatCache(1), p.reasonTexts(1)
+	w2.floats, w2.rtexts, w2.principals = p.floatCache(1), p.reasonTexts(1), &p.memos[1]
 	w2.deriver = p.deriverCopy()
 	done := make(chan struct{})
 	go func() {
@@ -646,6 +666,9 @@ func (p *Pipeline) scoreRows(w *worker, l *layout, in rowSource, lo, hi int, buf
 				note(c)
 			}
 		}
+	}
+	if p.opt.RBA || p.opt.CIM || p.feedback != nil {
+		w.principals.sized(len(l.rba.present), hi-lo)
 	}
 	for i := lo; i < hi; i++ {
 		if w.lazy {
@@ -793,7 +816,12 @@ func (p *Pipeline) scoreRows(w *worker, l *layout, in rowSource, lo, hi int, buf
 			slices.SortFunc(w.nums, func(a, b table.Num) int { return a.Col - b.Col })
 		}
 		if echo {
-			buf = w.appendCells(append(buf, rr.Record(i)...), rec[l.inWidth:], w.nums, l.plain)
+			line := rr.Record(i)
+			var fromRec []bool
+			if cleanRecord(line) {
+				fromRec = l.fromRec
+			}
+			buf = w.appendCells(append(buf, line...), rec[l.inWidth:], w.nums, l.plain, fromRec)
 		} else {
 			buf = table.AppendRecordNumsCached(buf, rec, w.nums, w.floats)
 		}
@@ -821,8 +849,11 @@ type cellMemo struct {
 // a ',', nums from the float cache, then '\n'), remembering per column whether its last value
 // needed quotes (a plain column never does; see layout.plain): most of score's two dozen cells (the principal, its type, the CIM fields, the
 // category) repeat from one event to the next, and comparing a string with the one before costs
-// less than scanning it for the bytes that need quotes (a risk_message four times).
-func (w *worker) appendCells(dst []byte, fields []string, nums []table.Num, plain []bool) []byte {
+// less than scanning it for the bytes that need quotes (a risk_message four times). fromRec
+// (layout.fromRec, nil unless the record is clean) marks the cells made of the record's bytes:
+// those of a clean record hold no ',', '"', '\n' or '\r' (see cleanRecord), so only a blank at
+// either end needs quotes.
+func (w *worker) appendCells(dst []byte, fields []string, nums []table.Num, plain, fromRec []bool) []byte {
 	if len(w.cells) != len(fields) {
 		w.cells = make([]cellMemo, len(fields))
 	}
@@ -842,6 +873,12 @@ func (w *worker) appendCells(dst []byte, fields []string, nums []table.Num, plai
 		case f == "":
 		case plain[k]:
 			dst = append(dst, f...)
+		case fromRec != nil && fromRec[k]:
+			if b, e := f[0], f[len(f)-1]; b == ' ' || b == '\t' || e == ' ' || e == '\t' {
+				dst = table.AppendField(dst, f)
+			} else {
+				dst = append(dst, f...)
+			}
 		default:
 			c := &cells[k]
 			if f != c.v {
@@ -856,6 +893,18 @@ func (w *worker) appendCells(dst []byte, fields []string, nums []table.Num, plai
 	}
 	return append(dst, '\n')
 }
+
+// cleanRecord reports whether a record's bytes, as they came, hold no '"' and no '\r': every
+// field is then unquoted, and an unquoted field holds no ',' or '\n' (they end it) and no '"'
+// (table.View rejects a bare quote), so no cell of it holds a byte that needs quotes. Two
+// vectorised scans of the record cost less than scanning the dozen cells score copies from it.
+func cleanRecord(line string) bool {
+	return !noCleanRecords && strings.IndexByte(line, '"') < 0 && strings.IndexByte(line, '\r') < 0
+}
+
+// noCleanRecords turns cleanRecord off, for the test that holds appendCells' shortcut to
+// table.NeedsQuotes.
+var noCleanRecords = false
 
 // plain reports whether a chunk takes applyRows: one model, its outputs then ai_risk_score and
 // ai_threat_category appended after the input columns, and nothing else written (no explain=,

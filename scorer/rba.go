@@ -1,6 +1,7 @@
 package scorer
 
 import (
+	"hash/maphash"
 	"math"
 	"strings"
 
@@ -142,13 +143,83 @@ func principalRow(row []string, c *rbaCols) (object, typ string) {
 	return n.Principal, n.RiskObjectType
 }
 
-// principalMemo is principalRow remembering the last row's answer: CloudTrail comes in runs of
-// one principal's calls, and comparing the inputs the chunk has (c.present) costs less than
-// normalising them again.
+// principalMemo is principalRow remembering its answers within one chunk: the last row's
+// (CloudTrail comes in runs of one principal's calls) and, in a hash table of the chunk's
+// distinct identities, every other (a chunk of thousands of events names hundreds of principals
+// at most, and normalising one costs several times a lookup). An answer is reused only when
+// every input the chunk has (c.present) equals the row's, so it is principalRow's exactly; two
+// identities of one hash are told apart by their inputs. The inputs and the answers are kept as
+// copies side by side (keys, names): comparing with the values where the chunk holds them, or
+// writing an answer from there, would read a line of the chunk megabytes away, not in cache,
+// per hit. It holds one chunk's identities (emptied for each by sized); its storage is kept
+// across chunks (Pipeline.memos).
 type principalMemo struct {
-	in       [2 + len(identityInputs)]string // the values of c.present
+	in       [2 + len(identityInputs)]string // the last row's values of c.present
 	obj, typ string
 	ok       bool
+
+	n       int              // len(c.present): the stride of lens
+	table   []int32          // open addressing, linear probing: 1 + an index of ids, 0 = free
+	ids     []principalEntry // the identities seen, at most len(table)/2
+	lens    []int            // the lengths of ids[i]'s inputs are lens[i*n : (i+1)*n]
+	keys    []byte           // ids[i]'s inputs, one after the other from keys[ids[i].at]
+	names   strings.Builder  // the answers' bytes: ids[i].obj and typ are substrings of it
+	hashing func(string) uint64
+}
+
+type principalEntry struct {
+	h        uint64
+	at       int
+	obj, typ string
+}
+
+// same reports whether identity k's inputs are in.
+func (m *principalMemo) same(k int, in []string) bool {
+	at := m.ids[k].at
+	for j, l := range m.lens[k*m.n : (k+1)*m.n] {
+		if l != len(in[j]) || string(m.keys[at:at+l]) != in[j] {
+			return false
+		}
+		at += l
+	}
+	return true
+}
+
+// principalSeed seeds principalMemo's hash.
+var principalSeed = maphash.MakeSeed()
+
+// maxPrincipals bounds the identities a chunk's memo holds (the rest are normalised every
+// time); its storage grows only as a chunk shows new ones.
+const maxPrincipals = 4096
+
+// noPrincipalMemo leaves principalMemo the last row's answer only, for the test that holds the
+// table to principalRow.
+var noPrincipalMemo = false
+
+// principalHash is the hash of an input; a variable so that a test can make every identity collide.
+var principalHash = func(v string) uint64 { return maphash.String(principalSeed, v) }
+
+// sized empties m for a chunk of rows rows with n inputs, its table twice as many slots as the
+// identities it can hold (min(rows, maxPrincipals)), a power of two. Without inputs every row is
+// the last row's.
+func (m *principalMemo) sized(n, rows int) {
+	clear(m.ids[:cap(m.ids)]) // the last chunk's answers, so that they do not keep its names
+	*m = principalMemo{table: m.table, ids: m.ids[:0], lens: m.lens[:0], keys: m.keys[:0]}
+	if n == 0 || noPrincipalMemo {
+		m.table = nil
+		return
+	}
+	s := 4
+	for s < 2*min(rows, maxPrincipals) {
+		s *= 2
+	}
+	if cap(m.table) >= s {
+		m.table = m.table[:s]
+		clear(m.table)
+	} else {
+		m.table = make([]int32, s)
+	}
+	m.n, m.hashing = n, principalHash
 }
 
 func (m *principalMemo) principal(row []string, c *rbaCols) (object, typ string) {
@@ -161,8 +232,44 @@ func (m *principalMemo) principal(row []string, c *rbaCols) (object, typ string)
 	if same {
 		return m.obj, m.typ
 	}
-	m.obj, m.typ = principalRow(row, c)
 	m.ok = true
+	if m.table == nil || m.n != len(c.present) {
+		m.obj, m.typ = principalRow(row, c)
+		return m.obj, m.typ
+	}
+	// The hash of the non-empty inputs, each with its position (most of the thirteen are
+	// empty on any one event).
+	in := m.in[:m.n]
+	var h uint64
+	for j, v := range in {
+		if v != "" {
+			h = (h ^ m.hashing(v)) * (0x9E3779B97F4A7C15 + 2*uint64(j))
+		}
+	}
+	mask := len(m.table) - 1
+	i := int(h>>32) & mask
+	for ; m.table[i] != 0; i = (i + 1) & mask {
+		k := int(m.table[i] - 1)
+		if e := &m.ids[k]; e.h == h && m.same(k, in) {
+			m.obj, m.typ = e.obj, e.typ
+			return m.obj, m.typ
+		}
+	}
+	m.obj, m.typ = principalRow(row, c)
+	if 2*len(m.ids) < len(m.table) { // i is free: the load stays at most one half
+		// Carved out of one builder: a string handed out keeps its block when the builder grows.
+		at := m.names.Len()
+		m.names.WriteString(m.obj)
+		m.names.WriteString(m.typ)
+		all := m.names.String()
+		m.obj, m.typ = all[at:at+len(m.obj)], all[at+len(m.obj):]
+		m.ids = append(m.ids, principalEntry{h: h, at: len(m.keys), obj: m.obj, typ: m.typ})
+		for _, v := range in {
+			m.lens = append(m.lens, len(v))
+			m.keys = append(m.keys, v...)
+		}
+		m.table[i] = int32(len(m.ids))
+	}
 	return m.obj, m.typ
 }
 
