@@ -66,6 +66,11 @@ func (g *gen) bedrockUse(r *rand.Rand) {
 	if o.h.bedrock == "" {
 		return
 	}
+	// The attackers' agents are drawn from the organisation's benign calls
+	// (callerUAs); the people here use their usual tools, so leaving these
+	// calls out keeps every attack as it was without Bedrock use, and the
+	// measured change is the benign Bedrock traffic alone.
+	defer func(n int) { o.callerUAs = o.callerUAs[:n] }(len(o.callerUAs))
 	app := g.bedrockApp(r)
 	var engineers []*actor
 	var admin *actor
