@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"time"
 )
 
@@ -84,7 +85,20 @@ func (g *gen) bedrockUse(r *rand.Rand) {
 			admin = x
 		}
 	}
+	if admin == nil {
+		// A small account has no administrator: an engineer with console
+		// access runs the platform.
+		for _, x := range o.users {
+			if x.startDay == 0 && x.kind == kindEngineer && x.console && !slices.Contains(engineers, x) {
+				admin = x
+			}
+		}
+	}
 	setup := r.IntN(min(4, g.cfg.Days))
+	for setup > 0 && isWeekend(g.dayStart(setup)) {
+		setup-- // set up on a working day
+	}
+	verified := false
 	for d := range g.cfg.Days {
 		day := g.dayStart(d)
 		weekend := day.Weekday() == time.Saturday || day.Weekday() == time.Sunday
@@ -99,9 +113,15 @@ func (g *gen) bedrockUse(r *rand.Rand) {
 		}
 		switch {
 		case d == setup:
-			g.bedrockAdmin(r, admin, day, true)
-		case d > setup && !weekend && r.Float64() < 0.25:
-			g.bedrockAdmin(r, admin, day, false)
+			g.bedrockAdmin(r, admin, day, adminSetup)
+		case d > setup && !weekend && (!verified || r.Float64() < 0.25):
+			// The first working day after the setup, the admin checks that
+			// logging works with a test call; later, now and then.
+			kind := adminCheck
+			if !verified {
+				kind, verified = adminVerify, true
+			}
+			g.bedrockAdmin(r, admin, day, kind)
 		}
 	}
 }
@@ -245,18 +265,29 @@ func (g *gen) bedrockTry(r *rand.Rand, a *actor, day time.Time) {
 	}
 }
 
+// adminSession is what the platform admin does with Bedrock on a day.
+type adminSession int
+
+const (
+	adminSetup  adminSession = iota // configure invocation logging and read it back
+	adminVerify                     // the next working day: a test call, then the configuration
+	adminCheck                      // later: the configuration, some days with a test call
+)
+
+func isWeekend(t time.Time) bool { return t.Weekday() == time.Saturday || t.Weekday() == time.Sunday }
+
 // bedrockAdmin is the platform admin in the console: on the setup day,
-// model invocation logging configured and read back; later, the
-// configuration checked, some days with a test call in the playground
-// before or after.
-func (g *gen) bedrockAdmin(r *rand.Rand, a *actor, day time.Time, setup bool) {
+// model invocation logging configured and read back; the next working day a
+// test call and the configuration again; later, the configuration checked,
+// some days with a test call in the playground before or after.
+func (g *gen) bedrockAdmin(r *rand.Rand, a *actor, day time.Time, kind adminSession) {
 	t := businessTime(r, day, a.tz)
 	c := g.personCall(r, a, t, true)
 	next := func(x *api, params []kv) {
 		t = t.Add(gap(r, 10, 120))
 		g.personEmit(r, c, a, t, x, params, 0)
 	}
-	if setup {
+	if kind == adminSetup {
 		next(apiListFoundationModels, nil)
 		next(apiPutInvocationLogging, []kv{
 			{"loggingConfig.s3Config.bucketName", "acme-bedrock-invocation-logs-" + g.o.account[len(g.o.account)-4:]},
@@ -272,6 +303,9 @@ func (g *gen) bedrockAdmin(r *rand.Rand, a *actor, day time.Time, setup bool) {
 		}
 	}
 	switch x := r.Float64(); {
+	case kind == adminVerify:
+		test()
+		next(apiGetInvocationLogging, nil)
 	case x < 0.4:
 		next(apiGetInvocationLogging, nil)
 	case x < 0.8:

@@ -70,13 +70,15 @@
 //     GetFoundationModel, GetFoundationModelAvailability, then 3–22
 //     invocations of one model; 4% of invocations fail (validation,
 //     throttling, now and then AccessDenied for a model not enabled);
-//   - a platform admin who, on one of the first four days, sets up model
-//     invocation logging in the console (ListFoundationModels,
+//   - a platform admin (an engineer with console access where the account
+//     has no admin) who, on a working day among the first four, sets up
+//     model invocation logging in the console (ListFoundationModels,
 //     PutModelInvocationLoggingConfiguration to an S3 bucket, then
-//     GetModelInvocationLoggingConfiguration to check it) and on a quarter of
-//     the later weekdays reads the configuration again, in 60% of those
-//     sessions with 1–3 playground test calls before or after: the benign
-//     twin of llmjacking's logging check.
+//     GetModelInvocationLoggingConfiguration to check it); the next working
+//     day sends 1–3 playground test calls and reads the configuration again;
+//     and on a quarter of the later weekdays reads it, in 60% of those
+//     sessions with test calls before or after: the benign twin of
+//     llmjacking's logging check.
 //
 // Model IDs overlap the llmjacking scenario's. Bedrock use has its own PCG
 // stream and leaves the attackers' agent draws as they were.
