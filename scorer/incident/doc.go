@@ -141,12 +141,13 @@
 // Then the generated world gained routine Bedrock use (an application role,
 // ML engineers, a platform admin who checks model invocation logging and
 // tests a model in one console session; features/synth doc). With the old
-// LLMjacking chain it paged on benign Bedrock users in 5 incidents over the
-// four months (3 admin sessions by the chain, 2 engineers by a new address
-// standing for several invocation APIs); with the history/novelty condition
+// LLMjacking chain it paged on benign Bedrock users in 7 incidents over the
+// four months (4 admin sessions by the chain, 3 engineers' sessions by a new
+// address standing for several invocation APIs), benign per 10,000 shifted
+// 1.06 and 0.97, standard 0.52 and 0.52; with the history/novelty condition
 // and invocations as one act, none, every scenario still alerted (17 of 17 in
 // all four) and benign per 10,000 shifted 0.98 and 0.90, standard 0.37 and
-// 0.30.
+// 0.30 (0.99, 0.90, 0.38, 0.30 before the world had Bedrock use).
 //
 // # History
 //
