@@ -51,11 +51,44 @@
 //     policy.
 //   - About 0.4% of records of every kind lack userAgent.
 //
+// Amazon Bedrock is routine in the standard world's "data" organisation and
+// the shifted world's research account (bedrock.go), so that eventSource
+// bedrock.amazonaws.com does not mean llmjacking:
+//
+//   - an application role invoking models through the day (InvokeModel,
+//     InvokeModelWithResponseStream, Converse, ConverseStream; ~3% of the
+//     organisation's weekday volume, half at weekends, two thirds in
+//     business hours) with an SDK agent from AWS addresses: in "data" an ECS
+//     task role (genai-chat-task-role, session = the task id, new after a
+//     deploy, behind two NAT addresses, exec-env/AWS_ECS_FARGATE agents), in
+//     research a Lambda role (paper-summarizer) from ever-changing AWS
+//     addresses; 2.5% throttled, 0.5% too-long-input validation errors;
+//   - one or two ML engineers who, on half their working days, try models
+//     in the console playground (sign-in, browser agent) or with their usual
+//     tool and credential (key, Identity Center, botocore DataScientist
+//     session) from their usual addresses: ListFoundationModels,
+//     GetFoundationModel, GetFoundationModelAvailability, then 3–22
+//     invocations of one model; 4% of invocations fail (validation,
+//     throttling, now and then AccessDenied for a model not enabled);
+//   - a platform admin (an engineer with console access where the account
+//     has no admin) who, on a working day among the first four, sets up
+//     model invocation logging in the console (ListFoundationModels,
+//     PutModelInvocationLoggingConfiguration to an S3 bucket, then
+//     GetModelInvocationLoggingConfiguration to check it); the next working
+//     day sends 1–3 playground test calls and reads the configuration again;
+//     and on a quarter of the later weekdays reads it, in 60% of those
+//     sessions with test calls before or after: the benign twin of
+//     llmjacking's logging check.
+//
+// Model IDs overlap the llmjacking scenario's. Bedrock use has its own PCG
+// stream and leaves the attackers' agent draws as they were.
+//
 // Config.EventsPerDay is the world's benign volume on a weekday (±10%;
-// weekends 45%). Attacks come on top. The organisations, the benign traffic
-// and the attacks use separate PCG streams seeded from Config.Seed, so the
-// same Config yields byte-identical output and Attacks=false yields exactly
-// the benign events of Attacks=true.
+// weekends 45%), before the Bedrock use above. Attacks come on top. The
+// organisations, the benign traffic, the Bedrock use and the attacks use
+// separate PCG streams seeded from Config.Seed, so the same Config yields
+// byte-identical output and Attacks=false yields exactly the benign events of
+// Attacks=true.
 //
 // # Attackers look like everyone else
 //
@@ -214,6 +247,10 @@
 //
 // so benign events stay below about 35 while attacks range from 18 (quiet
 // enumeration, deliberately overlapping benign admin work) to 90.
+//
+// Benign Bedrock calls follow the same rubric: their APIs have no table
+// severity (base 2), so the platform admin's logging check and test call
+// score like any other console work, far below llmjacking's 42–56.
 //
 // # CLI
 //

@@ -20,6 +20,9 @@ const (
 	streamOrg    = 0x6f7267
 	streamBenign = 0x62656e
 	streamAttack = 0x61746b
+	// streamBedrock drives the benign Bedrock use (bedrock.go), added after
+	// the rest of the benign world so that it left every other record as it was.
+	streamBedrock = 0x626472
 )
 
 type kv struct{ k, v string }
@@ -78,12 +81,14 @@ func Generate(cfg Config) []Event {
 	}
 	g.items = make([]item, 0, cfg.Days*cfg.EventsPerDay*11/10+1024)
 	br := rand.New(rand.NewPCG(cfg.Seed, streamBenign))
+	kr := rand.New(rand.NewPCG(cfg.Seed, streamBedrock))
 	for _, o := range g.orgs {
 		g.o = o
 		for d := range cfg.Days {
 			g.benignDay(br, d)
 		}
 		g.benignRoot(br)
+		g.bedrockUse(kr)
 	}
 	if cfg.Attacks {
 		g.attacks(rand.New(rand.NewPCG(cfg.Seed, streamAttack)))

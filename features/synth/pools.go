@@ -125,6 +125,10 @@ type habits struct {
 	vpnShare    float64 // people whose sessions come through a VPN with rotating egress
 	gpu         bool    // an ML team that runs GPU instances
 	inHouseCI   bool    // an in-house deployment tool with an odd user agent
+	// bedrock names the runtime of an application invoking foundation models
+	// ("ecs" or "lambda"; "" = no Bedrock use), bedrockRegion where it and the
+	// ML engineers call them (see bedrock.go).
+	bedrock, bedrockRegion string
 }
 
 // worldHabits returns the organisations of a variant; the first uses Config.Account.
@@ -139,7 +143,8 @@ func worldHabits(variant string) []habits {
 				scanner: "prowler", volume: 0.3, ssoShare: 0.5, vpnShare: 0.6, inHouseCI: true},
 			{name: "research", siteWeights: []int{2, 5, 1, 0}, regions: []string{"us-west-2", "us-east-2", "ca-central-1"},
 				tools: toolMix{{&uaBoto3, 6}, {&uaCLI, 2}, {&uaInHouse, 2}}, iac: "terraform",
-				scanner: "prowler", volume: 0.15, ssoShare: 0.2, vpnShare: 0.1, gpu: true},
+				scanner: "prowler", volume: 0.15, ssoShare: 0.2, vpnShare: 0.1, gpu: true,
+				bedrock: "lambda", bedrockRegion: "us-west-2"},
 		}
 	}
 	return []habits{
@@ -148,7 +153,8 @@ func worldHabits(variant string) []habits {
 			scanner: "prowler", volume: 0.6, ssoShare: 0.3, vpnShare: 0.2},
 		{name: "data", siteWeights: []int{1, 0, 4, 4}, regions: []string{"eu-west-1", "eu-central-1", "us-east-1"},
 			tools: toolMix{{&uaBoto3, 5}, {&uaJava, 3}, {&uaCLI, 2}}, iac: "cloudformation",
-			scanner: "prowler", volume: 0.28, ssoShare: 0.6, vpnShare: 0.3, gpu: true},
+			scanner: "prowler", volume: 0.28, ssoShare: 0.6, vpnShare: 0.3, gpu: true,
+			bedrock: "ecs", bedrockRegion: "eu-central-1"},
 		{name: "sandbox", siteWeights: []int{1, 4, 0, 1}, regions: []string{"us-west-2", "us-east-1"},
 			tools: toolMix{{&uaCLI, 3}, {&uaGo, 2}, {&uaJS, 2}, {&uaInHouse, 2}}, iac: "terraform",
 			scanner: "scoutsuite", volume: 0.12, ssoShare: 0.1, vpnShare: 0.1, inHouseCI: true},

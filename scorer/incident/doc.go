@@ -63,7 +63,15 @@
 //	                    from one address (a password spray: an extra incident
 //	                    whose risk object is the address);
 //	                    GetModelInvocationLoggingConfiguration → InvokeModel*/
-//	                    Converse* (LLMjacking: is anyone logging my prompts?);
+//	                    Converse* (LLMjacking: is anyone logging my prompts?)
+//	                    when the model use is not the identity's own: it made
+//	                    no Bedrock call (model calls, the model catalogue,
+//	                    logging configuration) on an earlier day, or a
+//	                    successful check or model call names an address or
+//	                    agent new to it (novelty on sourceIPAddress,
+//	                    userAgent, ct_ua_family, ct_ip_class, or a new
+//	                    principal); a platform admin reading the logging and
+//	                    trying a model from the usual desk is routine;
 //	                    CreateUser → CreateAccessKey and a console password for
 //	                    another user count × OnboardWeight (0.5) when every user
 //	                    given a password or key was created in the session, added
@@ -109,7 +117,9 @@
 // admin's one unusual call does not page, a lone DeleteTrail far off its
 // baseline does, and an admin's CreateAccessKey scored 92 because the hour
 // was unusual does not (where or when is context, not what was done). A novelty piece standing for
-// ≥ 2 sensitive writes or denied sensitive calls counts as several events.
+// ≥ 2 sensitive writes or denied sensitive calls counts as several events; running a model is one
+// act whichever of InvokeModel, InvokeModelWithResponseStream, Converse and ConverseStream a
+// session uses (a person trying models from a new address did one thing).
 // Novelty alone does not page either: unless the incident holds a chain or
 // burst, a denied sensitive call, a successful sensitive write, or a
 // non-novelty piece ≥ CorroborateMin, the score is held at SoloCap.
@@ -127,6 +137,17 @@
 // standard 14→17 and 13→17; benign per 10,000 shifted 1.82→0.99 and
 // 1.28→0.90, standard 0.53→0.38 and 0.60→0.30 (README, Incidents).
 // An incident-scope benign verdict then multiplies the score by Discount.
+//
+// Then the generated world gained routine Bedrock use (an application role,
+// ML engineers, a platform admin who checks model invocation logging and
+// tests a model in one console session; features/synth doc). With the old
+// LLMjacking chain it paged on benign Bedrock users in 7 incidents over the
+// four months (4 admin sessions by the chain, 3 engineers' sessions by a new
+// address standing for several invocation APIs), benign per 10,000 shifted
+// 1.06 and 0.97, standard 0.52 and 0.52; with the history/novelty condition
+// and invocations as one act, none, every scenario still alerted (17 of 17 in
+// all four) and benign per 10,000 shifted 0.98 and 0.90, standard 0.37 and
+// 0.30 (0.99, 0.90, 0.38, 0.30 before the world had Bedrock use).
 //
 // # History
 //

@@ -533,6 +533,7 @@ type state struct {
 	signIns     []signIn           // anomalous successful sign-ins, at most maxLinks
 	rootActs    []Evidence         // root's account-level acts (rootAct), one per kind
 	userActs    map[string]userAct // IAM users acted on (requestParameters.userName), at most maxTargets
+	modelNovel  bool               // a Bedrock logging check or model call from a new address or agent (noteModelNovelty)
 }
 
 // userAct records what an incident did to one IAM user (see onboarding).
@@ -745,6 +746,7 @@ func (s *state) add(e Event, cfg Config) {
 	if e.Name == "GetSecretValue" && !e.Denied {
 		s.trackSecret(e.Time, cfg)
 	}
+	s.noteModelNovelty(e)
 	if !e.Denied && !e.AuthFail {
 		if e.Name == "ConsoleLogin" && len(s.signIns) < maxLinks {
 			if why := signInAnomaly(e, s.p); why != "" {

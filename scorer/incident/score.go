@@ -164,13 +164,71 @@ var chains = []chain{
 	// LLMjacking (Sysdig, Permiso 2024): stolen keys check whether prompts
 	// are logged before running models on the victim's bill. Applications
 	// invoke models; they do not read the account's logging configuration.
-	{"model invocation logging checked, then models invoked",
-		[]string{"GetModelInvocationLoggingConfiguration"},
-		[]string{"InvokeModel", "InvokeModelWithResponseStream", "Converse", "ConverseStream"}, false},
+	// Administrators do, and test a model in the same console session: the
+	// chain counts only when the model use is not the identity's own (see
+	// modelUseUnusual).
+	{chainLLMjacking, []string{modelLoggingCheck}, modelInvocations, false},
+}
+
+const (
+	chainLLMjacking   = "model invocation logging checked, then models invoked"
+	modelLoggingCheck = "GetModelInvocationLoggingConfiguration"
+)
+
+// modelInvocations are the four spellings of one act, running a foundation
+// model: a session that uses several of them did one thing.
+var modelInvocations = []string{"InvokeModel", "InvokeModelWithResponseStream", "Converse", "ConverseStream"}
+
+// bedrockAPIs are the Bedrock calls that make an identity a Bedrock user:
+// it invoked models, looked at the model catalogue or administered model
+// invocation logging.
+var bedrockAPIs = append([]string{
+	"ListFoundationModels", "GetFoundationModel", "GetFoundationModelAvailability", "ListInferenceProfiles",
+	modelLoggingCheck, "PutModelInvocationLoggingConfiguration",
+}, modelInvocations...)
+
+// modelUseUnusual reports whether the LLMjacking chain applies to this
+// incident's model use: the identity has no Bedrock history (no successful
+// Bedrock call on a day before the incident's), or its logging check or
+// model calls came from an address or an agent new to it (s.modelNovel). A
+// platform admin reading the logging configuration and trying a model from
+// the usual desk is routine; a stolen key doing it is not, because the thief
+// is new to Bedrock, to the address or to the tool.
+func (s *state) modelUseUnusual(habits map[string]*habit) bool {
+	if s.modelNovel {
+		return true
+	}
+	today := Day(s.first)
+	for _, n := range bedrockAPIs {
+		if h := habits[n]; h != nil && h.Days() > 0 && h.First() < today {
+			return false
+		}
+	}
+	return true
+}
+
+// modelNoveltyFields are the novelty causes (F=V) that make a Bedrock call's
+// origin new to its identity: the address and the agent.
+var modelNoveltyFields = []string{"sourceIPAddress=", "userAgent=", "ct_ua_family=", "ct_ip_class="}
+
+// noteModelNovelty latches s.modelNovel when a successful logging check or
+// model call names a novel address or agent, or a principal never seen, in
+// any of its reasons (leading or not: the supervised score may lead).
+func (s *state) noteModelNovelty(e Event) {
+	if s.modelNovel || e.Denied || e.Name != modelLoggingCheck && !slices.Contains(modelInvocations, e.Name) {
+		return
+	}
+	cs, _ := noveltyCauses(e.Reasons)
+	for _, c := range cs {
+		if c == "new principal" || slices.ContainsFunc(modelNoveltyFields, func(f string) bool { return strings.HasPrefix(c, f) }) {
+			s.modelNovel = true
+			return
+		}
+	}
 }
 
 // boosts returns the evidence that only the session as a whole shows.
-func (s *state) boosts(cfg Config) []Evidence {
+func (s *state) boosts(cfg Config, habits map[string]*habit) []Evidence {
 	var out []Evidence
 	byName := map[string][]*apiStat{}
 	for _, a := range s.apis {
@@ -280,6 +338,9 @@ func (s *state) boosts(cfg Config) []Evidence {
 			continue
 		}
 		if c.linked && !s.linked(byName, c) {
+			continue
+		}
+		if c.name == chainLLMjacking && !s.modelUseUnusual(habits) {
 			continue
 		}
 		w, note := 1.0, ""
@@ -489,6 +550,10 @@ func (s *state) close(cfg Config, habits map[string]*habit, peerHabit func(api s
 	slices.SortFunc(apis, func(a, b *apiStat) int {
 		return cmp.Or(a.first.Compare(b.first), strings.Compare(a.name, b.name), strings.Compare(a.tactic, b.tactic))
 	})
+	// Running a model is one act whichever of its four APIs a session uses:
+	// a person trying models from a new address is not a new address that
+	// did several sensitive things.
+	invoked := false
 	for _, a := range apis {
 		names[a.name] = true
 		w := 1.0
@@ -510,7 +575,11 @@ func (s *state) close(cfg Config, habits map[string]*habit, peerHabit func(api s
 		ev := Evidence{Name: a.name, Tactic: a.tactic, Score: w * a.maxScore, EventID: a.maxID}
 		in.Evidence = append(in.Evidence, ev)
 		causes = append(causes, a.maxCauses)
-		acts = append(acts, a.acted())
+		act := a.acted()
+		if act && a.maxCauses != nil && slices.Contains(modelInvocations, a.name) {
+			act, invoked = !invoked, true
+		}
+		acts = append(acts, act)
 		if a.maxScore > in.Top.Score || in.Top.Name == "" {
 			in.Top = Evidence{Name: a.name, Tactic: a.tactic, Score: a.maxScore, EventID: a.maxID}
 		}
@@ -550,7 +619,7 @@ func (s *state) close(cfg Config, habits map[string]*habit, peerHabit func(api s
 			in.Evidence[i].Score *= cfg.IaCWeight
 		}
 	}
-	boosts := append(s.boosts(cfg), s.rootActs...)
+	boosts := append(s.boosts(cfg, habits), s.rootActs...)
 	if c, ok := s.signInChain(cfg, habits); ok {
 		boosts = append(boosts, c)
 	}
