@@ -110,7 +110,7 @@ var specs = [numFeatures]featureSpec{
 	fAccount:        {"ct_account", true, true, gIdent | gAccount},
 	fRiskObject:     {"ct_risk_object", true, true, gIdent | gAccount},
 	fRiskObjectType: {"ct_risk_object_type", true, true, gIdent | gAccount},
-	fIaC:            {"ct_iac", false, true, gUA | gIdent | gAccount},
+	fIaC:            {"ct_iac", false, true, gIdent | gAccount},
 	fReadOnly:       {"ct_readonly", false, true, gName | gReadOnly},
 	fDeniedImpact:   {"ct_denied_impact", false, true, gError | gName | gSource | gRequest},
 	fImpactHigh:     {"ct_api_impact_high", false, true, gName | gSource | gRequest},
@@ -384,7 +384,7 @@ func (d *Deriver) value(id featureID, r *record) string {
 	case fRiskObjectType:
 		return r.identity().RiskObjectType
 	case fIaC:
-		return boolString(IsIaC(r.ua, r.identity(), r.user.InvokedBy))
+		return boolString(IsIaC(r.identity(), r.user.InvokedBy))
 	case fReadOnly:
 		return ReadOnly(r.readOnly, r.eventName)
 	case fDeniedImpact:

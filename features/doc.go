@@ -85,7 +85,8 @@
 //	ct_account        C A  caller account (accountId, ARN, issuer ARN, recipientAccountId) unknown
 //	ct_risk_object    C A  = ct_principal, for Enterprise Security risk    unknown
 //	ct_risk_object_type C A user, system (rule below)                      other
-//	ct_iac              A  1 if user agent, role, session or user name is an IaC/CI tool
+//	ct_iac              A  1 if role, session or user name is an IaC/CI tool, or CloudFormation invoked
+//	                       the call (not the user agent: a stolen key claims any agent it likes)
 //	ct_readonly         A  1 read-only call (readOnly field, else Get/List/Describe/Head/...) unknown
 //	ct_denied_impact    A  ct_api_impact when ct_denied=1, else 0 (numeric; see below)      0
 //	ct_api_impact_high  A  max(0, ct_api_impact − 75), 0..25 (numeric; see below)          0

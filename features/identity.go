@@ -305,8 +305,8 @@ var iacNeedleBytes = func() [][]byte {
 }()
 
 // isIaCName reports whether s contains one of iacNeedles, ignoring ASCII case. It lower-cases s
-// once into a stack buffer and lets bytes.Contains scan, because user agents run to hundreds of
-// bytes and a byte-by-byte fold per needle would dominate Derive.
+// once into a stack buffer and lets bytes.Contains scan, because a byte-by-byte fold per needle
+// would dominate Derive.
 func isIaCName(s string) bool {
 	var buf [512]byte
 	if len(s) > len(buf) {
@@ -333,12 +333,17 @@ func isIaCName(s string) bool {
 	return false
 }
 
-// IsIaC reports whether an event is recognisably made by infrastructure-as-code or CI/CD: by its
-// user agent ("Terraform/1.7", "aws-cdk", "Pulumi"), the names of its role, session or user
-// ("GitHubActions", "gitlab-runner", "cdk-hnb659fds-deploy-role") or a CloudFormation invocation.
-// Such principals create and delete roles and policies as a matter of course.
-func IsIaC(userAgent string, id Identity, invokedBy string) bool {
-	if isIaCName(userAgent) || strings.EqualFold(strings.TrimSpace(invokedBy), "cloudformation.amazonaws.com") {
+// IsIaC reports whether an event is recognisably made by infrastructure-as-code or CI/CD: by the
+// names of its role, session or user ("GitHubActions", "gitlab-runner",
+// "cdk-hnb659fds-deploy-role") or a CloudFormation invocation. Such principals create and delete
+// roles and policies as a matter of course, so novelty counts less for them.
+//
+// The user agent is not read: it is the caller's claim, and a stolen key sends whatever agent its
+// user likes ("Terraform/1.7" costs nothing), while names are chosen by the account's owner and
+// invokedBy is written by AWS. Reading it gave an attacker's first-seen address, agent and APIs
+// the IaC discount (×0.3) for the price of a header.
+func IsIaC(id Identity, invokedBy string) bool {
+	if strings.EqualFold(strings.TrimSpace(invokedBy), "cloudformation.amazonaws.com") {
 		return true
 	}
 	return id.Kind != KindAWSService && (isIaCName(id.Role) || isIaCName(id.Session) || isIaCName(id.Principal))

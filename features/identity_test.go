@@ -146,9 +146,11 @@ func TestIsIaC(t *testing.T) {
 		id                  Identity
 		want                bool
 	}{
-		{"terraform agent", tf, "", Identity{Kind: KindIAMUser, Principal: "alice"}, true},
-		{"cdk agent", "aws-cdk/2.130.0 (CLI) os/linux", "", Identity{}, true},
-		{"pulumi agent", "aws-sdk-go/1.50 Pulumi/3.100", "", Identity{}, true},
+		// An agent alone is the caller's claim: a stolen key may send Terraform's.
+		{"terraform agent", tf, "", Identity{Kind: KindIAMUser, Principal: "alice"}, false},
+		{"cdk agent", "aws-cdk/2.130.0 (CLI) os/linux", "", Identity{}, false},
+		{"pulumi agent", "aws-sdk-go/1.50 Pulumi/3.100", "", Identity{}, false},
+		{"terraform agent, CI role", tf, "", Identity{Kind: KindAssumedRole, Role: "terraform-ci", Session: "run-42"}, true},
 		{"cloudformation invokes", "cloudformation.amazonaws.com", "cloudformation.amazonaws.com", Identity{Kind: KindAWSService}, true},
 		{"github session", "aws-sdk-js/3.0", "", Identity{Kind: KindAssumedRole, Role: "deploy", Session: "GitHubActions"}, true},
 		{"cdk role", "aws-cli/2.15", "", Identity{Kind: KindAssumedRole, Role: "cdk-hnb659fds-deploy-role-111122223333-us-east-1", Session: "x"}, true},
@@ -159,7 +161,7 @@ func TestIsIaC(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			require.Equal(t, tc.want, IsIaC(tc.ua, tc.id, tc.invokedBy))
+			require.Equal(t, tc.want, IsIaC(tc.id, tc.invokedBy))
 		})
 	}
 }

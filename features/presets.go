@@ -23,7 +23,7 @@ package features
 //   - ct_cross_account: +37 against −24, because the generator's benign world has few
 //     cross-account callers; real organisations assume roles across accounts all day.
 //   - ct_ip_class and ct_iac on API calls: the addresses and tools attackers use are the ones
-//     benign callers use, so their weights are noise (ct_iac reads the user agent, too).
+//     benign callers use, so their weights are noise.
 //
 // The console list keeps ct_ip_class (public vs IPv6 is all it can tell a sign-in apart by, and
 // it weighs under 1 point) and drops ct_ua_family and awsRegion for the same reasons.

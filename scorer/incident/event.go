@@ -174,10 +174,9 @@ func EventFromRecord(get func(field string) string) (e Event, ok bool) {
 		e.RoleAccount = accountOf(arn)
 	}
 	// IaC by identity only (role, session or user name, a CloudFormation
-	// invocation): the user agent is the caller's free choice, and an
-	// attacker's tools send "Terraform" as easily as a pipeline does; so
-	// ct_iac, which also reads the user agent, is not used.
-	e.IaC = features.IsIaC("", features.Identity{Principal: get(FieldARN)}, get(FieldInvokedBy)) || isScanner(get(FieldARN))
+	// invocation), as ct_iac: the user agent is the caller's free choice, and
+	// an attacker's tools send "Terraform" as easily as a pipeline does.
+	e.IaC = features.IsIaC(features.Identity{Principal: get(FieldARN)}, get(FieldInvokedBy)) || isScanner(get(FieldARN))
 	if obj := get(FieldRiskObject); obj != "" {
 		e.Principal = Principal{Object: obj, Type: get(FieldObjectType), Kind: get(FieldKind)}
 		e.Principal.Account = firstOf(get(FieldAccount), accountOf(get(FieldARN)))
