@@ -42,6 +42,8 @@ type Event struct {
 	ID        string // eventID
 	Name      string // eventName
 	SourceIP  string // sourceIPAddress
+	UserAgent string // userAgent
+	AccessKey string // userIdentity.accessKeyId
 	Score     float64
 	Tactic    string   // ATT&CK tactic; "" or "none" = routine call
 	Technique string   // ATT&CK technique id, optional
@@ -68,6 +70,8 @@ const (
 	FieldEventID      = "eventID"
 	FieldEventName    = "eventName"
 	FieldSourceIP     = "sourceIPAddress"
+	FieldUserAgent    = "userAgent"
+	FieldAccessKey    = "userIdentity.accessKeyId"
 	FieldScore        = "ai_risk_score"
 	FieldEventScore   = "ai_event_risk_score" // an event's own score once Lift raised ai_risk_score
 	FieldCategory     = "ai_threat_category"
@@ -105,7 +109,7 @@ func RequiredFields() []string {
 		FieldTime, FieldEventTime, FieldEventID, FieldEventName, FieldSourceIP, FieldScore, FieldEventScore,
 		FieldCategory, FieldReasons, FieldErrorCode, FieldErrorMessage, FieldLoginResult, FieldARN, FieldIdentityType, FieldAccount,
 		FieldInvokedBy, FieldUserName, FieldIssuerName, FieldPrincipalID, FieldTargetUser, FieldRoleName, FieldRoleARN, FieldRiskObject, FieldObjectType, FieldKind, FieldDenied,
-		FieldAPITactic, FieldAPITechnique, FieldReadOnly, FieldReadOnlyCT, FieldMFA, FieldMFAUsed, FieldMFAAuth,
+		FieldAPITactic, FieldAPITechnique, FieldReadOnly, FieldReadOnlyCT, FieldMFA, FieldMFAUsed, FieldMFAAuth, FieldUserAgent, FieldAccessKey,
 	}
 }
 
@@ -118,6 +122,8 @@ func EventFromRecord(get func(field string) string) (e Event, ok bool) {
 	e.ID = get(FieldEventID)
 	e.Name = get(FieldEventName)
 	e.SourceIP = get(FieldSourceIP)
+	e.UserAgent = get(FieldUserAgent)
+	e.AccessKey = get(FieldAccessKey)
 	// The event's own score: ai_event_risk_score when an earlier incidents
 	// run lifted ai_risk_score to its incident's, so that grouping lifted
 	// events again gives the same incidents (no evidence counted twice).

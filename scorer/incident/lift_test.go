@@ -89,3 +89,81 @@ func TestAnnotateLift(t *testing.T) {
 		require.Equal(t, []string{"20", "92", "5"}[i], r[FieldScore])
 	}
 }
+
+// TestLiftFollowsActor: one IAM user's key used by an attacker (198.51.100.9: a policy grant,
+// then StopLogging) while its owner works from the office (203.0.113.7) makes one incident; only
+// the events sharing the evidence's context take its score. The owner's moderately risky call
+// (30, its own piece of evidence but under CorroborateMin) stays at its own score.
+func TestLiftFollowsActor(t *testing.T) {
+	const attacker, office = "198.51.100.9", "203.0.113.7"
+	alice := by(Principal{Object: "alice", Type: "user", Kind: KindIAMUser, Account: "111122223333"})
+	key := func(k string) func(*Event) { return func(e *Event) { e.AccessKey = k } }
+	events := []Event{
+		ev(0, "ListUsers", 25, alice, from(attacker)),                                           // 0 attacker, not evidence itself
+		ev(1, "AttachUserPolicy", 60, alice, from(attacker)),                                    // 1 attacker, evidence piece
+		ev(2, "AuthorizeSecurityGroupIngress", 30, alice, from(office)),                         // 2 owner, weak piece
+		ev(3, "StopLogging", 92, alice, from(attacker)),                                         // 3 attacker, top event
+		ev(4, "DescribeInstances", 10, alice, from(office)),                                     // 4 owner, routine
+		ev(5, "PutBucketPolicy", 35, alice, from("AWS Internal"), key("ASIAOWNERCONSOLE")),      // 5 owner's console, service address
+		ev(6, "DeleteTrail", 85, alice, from("AWS Internal"), key("ASIAATTACKERCONSOLE")),       // 6 attacker's console: evidence
+		ev(7, "PutEventSelectors", 30, alice, from("AWS Internal"), key("ASIAATTACKERCONSOLE")), // 7 attacker's console
+		ev(8, "CreateAccessKey", 20, alice, from(attacker), func(e *Event) { e.ID = "" }),       // 8 no id: judged by context
+	}
+	cfg := DefaultConfig()
+	ins, of := GroupAll(events, cfg)
+	require.Len(t, ins, 1)
+	require.GreaterOrEqual(t, ins[0].Score, 80)
+	actors := EvidenceContexts(ins, events, of, cfg)
+	for _, c := range []struct {
+		name   string
+		i      int
+		lifted bool
+	}{
+		{"attacker's call from an evidence address is lifted", 0, true},
+		{"attacker's evidence piece is lifted", 1, true},
+		{"owner's risky call from another address keeps its own", 2, false},
+		{"owner's routine call stays under the floor", 4, false},
+		{"service address: the owner's console session keeps its own", 5, false},
+		{"service address: the attacker's console session evidence", 6, true},
+		{"service address: the attacker's console session is lifted", 7, true},
+		{"an event without id from the evidence address is lifted", 8, true},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			e := &events[c.i]
+			score, reasons, ok := LiftEvent(&ins[of[c.i]], e, cfg.LiftFloor, actors[of[c.i]])
+			require.Equal(t, c.lifted, ok)
+			if c.lifted {
+				require.Equal(t, float64(ins[0].Score), score)
+				require.True(t, strings.HasPrefix(reasons[0], LiftPrefix))
+			} else {
+				require.Equal(t, e.Score, score)
+				require.Equal(t, e.Reasons, reasons)
+			}
+		})
+	}
+	// Without evidence known by id (records without eventID) every event at the floor is lifted.
+	_, _, ok := LiftEvent(&ins[0], &events[2], cfg.LiftFloor, nil)
+	require.True(t, ok)
+}
+
+// TestAnnotateLiftIdempotent: annotating lifted events again changes nothing, also when the
+// owner's call is left at its own score beside the attacker's lifted ones.
+func TestAnnotateLiftIdempotent(t *testing.T) {
+	const arn = "arn:aws:iam::111122223333:user/alice"
+	events := "_time,eventID,eventName,sourceIPAddress,userAgent,userIdentity.accessKeyId,userIdentity.arn,userIdentity.type,ai_risk_score,risk_reasons\n" +
+		"1764064800,e1,ListUsers,198.51.100.9,curl,AKIAALICE," + arn + ",IAMUser,25,eventName=ListUsers +25\n" +
+		"1764064860,e2,AttachUserPolicy,198.51.100.9,curl,AKIAALICE," + arn + ",IAMUser,60,\n" +
+		"1764064920,e3,AuthorizeSecurityGroupIngress,203.0.113.7,aws-cli,AKIAALICE," + arn + ",IAMUser,30,\n" +
+		"1764064980,e4,StopLogging,198.51.100.9,curl,AKIAALICE," + arn + ",IAMUser,92,\n"
+	var once, twice strings.Builder
+	require.NoError(t, Annotate(strings.NewReader(events), &once, DefaultConfig()))
+	require.NoError(t, Annotate(strings.NewReader(once.String()), &twice, DefaultConfig()))
+	require.Equal(t, once.String(), twice.String())
+	rows, err := csv.NewReader(strings.NewReader(once.String())).ReadAll()
+	require.NoError(t, err)
+	col := newColumns(rows[0])
+	score := func(i int) string { return col.get(rows[i+1], FieldScore) }
+	require.Equal(t, col.get(rows[1], FieldIncidentScore), score(0), "the attacker's ListUsers is lifted")
+	require.Equal(t, "30", score(2), "the owner's call keeps its own")
+	require.Empty(t, col.get(rows[3], FieldEventScore))
+}

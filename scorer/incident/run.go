@@ -252,6 +252,7 @@ func Annotate(r io.Reader, w io.Writer, cfg Config) error {
 		events[i], _ = EventFromRecord(func(f string) string { return col.get(rec, f) })
 	}
 	ins, of := GroupAll(events, cfg)
+	actors := EvidenceContexts(ins, events, of, cfg)
 	cw := csv.NewWriter(w)
 	if err := cw.Write(out); err != nil {
 		return fmt.Errorf("incidents: write: %w", err)
@@ -263,7 +264,7 @@ func Annotate(r io.Reader, w io.Writer, cfg Config) error {
 		if j := of[i]; j >= 0 {
 			row[pID], row[pScore] = ins[j].ID, strconv.Itoa(ins[j].Score)
 			row[pCat] = EventCategory(&ins[j], events[i].Tactic)
-			if score, reasons, ok := LiftEvent(&ins[j], &events[i], cfg.LiftFloor); pRisk >= 0 && ok {
+			if score, reasons, ok := LiftEvent(&ins[j], &events[i], cfg.LiftFloor, actors[j]); pRisk >= 0 && ok {
 				row[pRisk] = strconv.FormatFloat(score, 'f', -1, 64)
 				row[pOwn] = strconv.FormatFloat(events[i].Score, 'f', -1, 64)
 				row[pReasons] = strings.Join(reasons, "\n")

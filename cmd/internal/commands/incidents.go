@@ -311,6 +311,7 @@ func (h *incidentsHandler) writeEvents(ins []incident.Incident, of []int, out *a
 	pReasons, hasReasons := pos[incident.FieldReasons]
 	pReasonsMV, hasReasonsMV := pos["__mv_"+incident.FieldReasons]
 	out.SetHeader(header)
+	actors := incident.EvidenceContexts(ins, h.events, of, h.cfg)
 	rec := make([]string, len(header))
 	k := 0
 	for _, t := range h.chunks {
@@ -332,7 +333,7 @@ func (h *incidentsHandler) writeEvents(ins []incident.Incident, of []int, out *a
 				if hasCatMV {
 					rec[pCatMV] = ""
 				}
-				if score, reasons, ok := incident.LiftEvent(in, &h.events[k], h.cfg.LiftFloor); lift && ok {
+				if score, reasons, ok := incident.LiftEvent(in, &h.events[k], h.cfg.LiftFloor, actors[j]); lift && ok {
 					rec[pRisk] = strconv.FormatFloat(score, 'f', -1, 64)
 					rec[pOwn] = strconv.FormatFloat(h.events[k].Score, 'f', -1, 64)
 					if hasReasons {
