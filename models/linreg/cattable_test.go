@@ -157,8 +157,6 @@ func nearMisses(v string) []string {
 	return out
 }
 
-
-
 // FuzzCatTableFind checks find against a Go map: the values are data's lines, and every value
 // and the query q must be found exactly when they are values.
 //
