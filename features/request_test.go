@@ -406,3 +406,15 @@ func BenchmarkRefineAPI(b *testing.B) {
 		RefineAPI(p, "s3.amazonaws.com", "PutBucketPolicy", get)
 	}
 }
+
+func BenchmarkRefineAPIPolicyDocument(b *testing.B) {
+	get := getter(map[string]string{
+		"requestParameters.policyDocument": trust(`{"AWS":["arn:aws:iam::111122223333:root","999988887777"],"Service":"ec2.amazonaws.com"}`),
+		"userIdentity.accountId":           "111122223333",
+	})
+	p := LookupAPI("iam.amazonaws.com", "UpdateAssumeRolePolicy")
+	b.ReportAllocs()
+	for b.Loop() {
+		RefineAPI(p, "iam.amazonaws.com", "UpdateAssumeRolePolicy", get)
+	}
+}
