@@ -109,6 +109,16 @@ var (
 		rp + "LifecycleConfiguration.Rule.NoncurrentVersionExpiration.NoncurrentDays",
 	}
 
+	// EC2 network ACL entries; RDS deletion protection and master password.
+	inACLRuleAction  = []string{rp + "ruleAction"}
+	inACLEgress      = []string{rp + "egress"}
+	inACLCidr        = []string{rp + "cidrBlock", rp + "ipv6CidrBlock"}
+	inACLProtocol    = []string{rp + "aclProtocol"}
+	inACLPortFrom    = []string{rp + "portRange.from"}
+	inACLPortTo      = []string{rp + "portRange.to"}
+	inDBDeletionProt = []string{rp + "deletionProtection"}
+	inDBMasterPasswd = []string{rp + "masterUserPassword"}
+
 	// EC2 RunInstances.
 	inInstanceType  = []string{rp + "instanceType"}
 	inInstanceCount = []string{rp + "instancesSet.items{}.maxCount", rp + "instancesSet.items.maxCount",
@@ -130,6 +140,7 @@ var requestInputs = func() []string {
 		inPolicyArn, inPolicyDocument, inTrustDocument, inSetAsDefault, inTargetUser, inCallerARN, inCallerName,
 		inCallerAccount, inKMSPolicy, inECRPolicy, inSecretPolicy, inQueuePolicy, inTopicAttribute, inTopicValue,
 		inLoggingXMLNS, inLoggingTarget, inLifecycleExpDays, inInstanceType, inInstanceCount,
+		inACLRuleAction, inACLEgress, inACLCidr, inACLProtocol, inACLPortFrom, inACLPortTo, inDBDeletionProt, inDBMasterPasswd,
 	}
 	var out []string
 	for _, g := range groups {
@@ -207,6 +218,11 @@ var (
 	pRunAccelerated   = APIPrior{65, TacticImpact, "T1496", "launches GPU or accelerator instances", ""}
 	pRunMany          = APIPrior{65, TacticImpact, "T1496", "launches many instances in one call", ""}
 	pRunSmall         = APIPrior{35, TacticImpact, "T1496", "launches a small burstable instance", ""}
+	pNACLOpenAll      = APIPrior{80, TacticDefenseEvasion, "T1562.007", "lets all ports in from the internet in a network ACL", ""}
+	pNACLOpen         = APIPrior{60, TacticDefenseEvasion, "T1562.007", "lets a port in from the internet in a network ACL", ""}
+	pNACLDeny         = APIPrior{25, TacticDefenseEvasion, "T1562.007", "adds a deny rule to a network ACL", ""}
+	pDBNoDeletionProt = APIPrior{70, TacticImpact, "T1485", "turns off a database's deletion protection", ""}
+	pDBMasterPassword = APIPrior{70, TacticCredentialAcc, "T1098", "resets a database's master password", ""}
 )
 
 // refiner reads the request fields of one API through get and returns the refined prior.
@@ -227,8 +243,8 @@ var refiners = []refiner{
 	{"ec2", "ModifyImageAttribute", refineImageShare},
 	{"rds", "ModifyDBSnapshotAttribute", refineDBSnapshotShare},
 	{"rds", "ModifyDBClusterSnapshotAttribute", refineDBSnapshotShare},
-	{"rds", "ModifyDBInstance", refineDBPublic},
-	{"rds", "ModifyDBCluster", refineDBPublic},
+	{"rds", "ModifyDBInstance", refineDBModify},
+	{"rds", "ModifyDBCluster", refineDBModify},
 	{"s3", "PutBucketVersioning", refineVersioning},
 	{"s3", "PutBucketPolicy", refineBucketPolicy},
 	{"s3", "PutBucketAcl", refineACL},
@@ -265,6 +281,8 @@ var refiners = []refiner{
 	{"s3", "PutBucketLifecycle", refineLifecycle},
 	{"s3", "PutBucketLifecycleConfiguration", refineLifecycle},
 	{"ec2", "RunInstances", refineRunInstances},
+	{"ec2", "CreateNetworkAclEntry", refineNetworkACL},
+	{"ec2", "ReplaceNetworkAclEntry", refineNetworkACL},
 }
 
 // RefineAPI adjusts the prior p of an API call with the request parameters that change its
@@ -468,8 +486,21 @@ func refineDBSnapshotShare(get func(string) string) (APIPrior, bool) {
 	return pickShare(s, pDBSnapPublic, pDBSnapAccount, pDBSnapUnshare)
 }
 
-func refineDBPublic(get func(string) string) (APIPrior, bool) {
-	return pDBPublic, isTrue(first(get, inPubliclyAccess))
+// refineDBModify: made publicly accessible (the highest); deletion protection turned off (the
+// tailpipe rds_db_instance_deletion_protection_disabled detection, AWS Security Hub RDS.8), the
+// step before DeleteDBInstance; a master password reset (tailpipe
+// detect_rds_db_instance_master_password_updates), how an attacker logs in to the data. CloudTrail
+// masks the password, so its presence is the signal.
+func refineDBModify(get func(string) string) (APIPrior, bool) {
+	switch {
+	case isTrue(first(get, inPubliclyAccess)):
+		return pDBPublic, true
+	case isFalse(first(get, inDBDeletionProt)):
+		return pDBNoDeletionProt, true
+	case present(get, inDBMasterPasswd):
+		return pDBMasterPassword, true
+	}
+	return APIPrior{}, false
 }
 
 func refineVersioning(get func(string) string) (APIPrior, bool) {
@@ -994,4 +1025,27 @@ func acceleratedFamily(f string) bool {
 		return true
 	}
 	return f == "f1" || f == "f2" || f == "vt1"
+}
+
+// refineNetworkACL: Splunk Security Content's "AWS Network Access Control List Created with All
+// Open Ports" (ruleAction allow, egress false, aclProtocol -1 or a port range wider than 1024)
+// and Panther's AWS.EC2.NetworkACLPermissiveEntry (an ingress allow from 0.0.0.0/0). A deny rule is
+// the hardening shape. Egress rules and internal ranges keep the table's prior.
+func refineNetworkACL(get func(string) string) (APIPrior, bool) {
+	action := first(get, inACLRuleAction)
+	if strings.EqualFold(action, "deny") {
+		return pNACLDeny, true
+	}
+	if !strings.EqualFold(action, "allow") || !isFalse(first(get, inACLEgress)) || !anyValue(get, inACLCidr, isWorld) {
+		return APIPrior{}, false
+	}
+	if p := first(get, inACLProtocol); p == "-1" || strings.EqualFold(p, "all") {
+		return pNACLOpenAll, true
+	}
+	lo, ok1 := smallPort(first(get, inACLPortFrom))
+	hi, ok2 := smallPort(first(get, inACLPortTo))
+	if ok1 && ok2 && hi-lo > 1024 {
+		return pNACLOpenAll, true
+	}
+	return pNACLOpen, true
 }

@@ -67,6 +67,27 @@ func TestRefineAPI(t *testing.T) {
 		{"db snapshot other attribute", "rds.amazonaws.com", "ModifyDBSnapshotAttribute",
 			map[string]string{rq + "attributeName": "other", rq + "valuesToAdd{}": "all"}, unchanged, 0},
 		{"db made public", "rds.amazonaws.com", "ModifyDBInstance", map[string]string{rq + "publiclyAccessible": "true"}, pDBPublic, +1},
+		{"db deletion protection off", "rds.amazonaws.com", "ModifyDBCluster", map[string]string{rq + "deletionProtection": "false"}, pDBNoDeletionProt, +1},
+		{"db master password reset", "rds.amazonaws.com", "ModifyDBInstance",
+			map[string]string{rq + "masterUserPassword": "HIDDEN_DUE_TO_SECURITY_REASONS", rq + "applyImmediately": "true"}, pDBMasterPassword, +1},
+		{"db resized", "rds.amazonaws.com", "ModifyDBInstance",
+			map[string]string{rq + "dBInstanceClass": "db.r6g.large", rq + "deletionProtection": "true", rq + "publiclyAccessible": "false"}, unchanged, 0},
+
+		// Network ACL entries (Splunk "AWS Network Access Control List Created with All Open Ports").
+		{"nacl all protocols from the internet", "ec2.amazonaws.com", "CreateNetworkAclEntry",
+			map[string]string{rq + "ruleAction": "allow", rq + "egress": "false", rq + "aclProtocol": "-1", rq + "cidrBlock": "0.0.0.0/0"}, pNACLOpenAll, +1},
+		{"nacl wide port range", "ec2.amazonaws.com", "ReplaceNetworkAclEntry",
+			map[string]string{rq + "ruleAction": "allow", rq + "egress": "false", rq + "aclProtocol": "6", rq + "ipv6CidrBlock": "::/0",
+				rq + "portRange.from": "0", rq + "portRange.to": "65535"}, pNACLOpenAll, +1},
+		{"nacl https from the internet", "ec2.amazonaws.com", "CreateNetworkAclEntry",
+			map[string]string{rq + "ruleAction": "allow", rq + "egress": "false", rq + "aclProtocol": "6", rq + "cidrBlock": "0.0.0.0/0",
+				rq + "portRange.from": "443", rq + "portRange.to": "443"}, pNACLOpen, +1},
+		{"nacl deny", "ec2.amazonaws.com", "CreateNetworkAclEntry",
+			map[string]string{rq + "ruleAction": "deny", rq + "egress": "false", rq + "aclProtocol": "-1", rq + "cidrBlock": "0.0.0.0/0"}, pNACLDeny, -1},
+		{"nacl egress to the internet", "ec2.amazonaws.com", "CreateNetworkAclEntry",
+			map[string]string{rq + "ruleAction": "allow", rq + "egress": "true", rq + "aclProtocol": "-1", rq + "cidrBlock": "0.0.0.0/0"}, unchanged, 0},
+		{"nacl internal", "ec2.amazonaws.com", "CreateNetworkAclEntry",
+			map[string]string{rq + "ruleAction": "allow", rq + "egress": "false", rq + "aclProtocol": "-1", rq + "cidrBlock": "10.0.0.0/8"}, unchanged, 0},
 
 		// S3.
 		{"versioning suspended", "s3.amazonaws.com", "PutBucketVersioning",
