@@ -2,6 +2,7 @@ package features
 
 import (
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -203,7 +204,11 @@ func NewDeriver(set Set, opt Options) *Deriver {
 			continue
 		}
 		for _, f := range gi.fields {
-			d.inputs = append(d.inputs, f...)
+			for _, n := range f {
+				if !slices.Contains(d.inputs, n) { // the request refiners also read identity fields
+					d.inputs = append(d.inputs, n)
+				}
+			}
 		}
 	}
 	return d

@@ -85,6 +85,44 @@ var (
 	inPwdMinLength = []string{rp + "minimumPasswordLength"}
 	inPwdRequire   = []string{rp + "requireSymbols", rp + "requireNumbers", rp + "requireUppercaseCharacters",
 		rp + "requireLowercaseCharacters"}
+
+	// IAM policies and credentials. Policy documents are JSON strings (request_policy.go).
+	inPolicyArn        = []string{rp + "policyArn"}
+	inPolicyDocument   = []string{rp + "policyDocument"}
+	inTrustDocument    = []string{rp + "assumeRolePolicyDocument"}
+	inSetAsDefault     = []string{rp + "setAsDefault"}
+	inTargetUser       = []string{rp + "userName"}
+	inCallerARN        = []string{"userIdentity.arn", "user_arn"}
+	inCallerName       = []string{"userIdentity.userName"}
+	inCallerAccount    = []string{"userIdentity.accountId", "recipientAccountId"}
+	inKMSPolicy        = []string{rp + "policy"}
+	inECRPolicy        = []string{rp + "policyText"}
+	inSecretPolicy     = []string{rp + "resourcePolicy"}
+	inQueuePolicy      = []string{rp + "attributes.Policy"}
+	inTopicAttribute   = []string{rp + "attributeName"}
+	inTopicValue       = []string{rp + "attributeValue"}
+	inLoggingXMLNS     = []string{rp + "BucketLoggingStatus.xmlns"}
+	inLoggingTarget    = []string{rp + "BucketLoggingStatus.LoggingEnabled.TargetBucket"}
+	inLifecycleExpDays = []string{
+		rp + "LifecycleConfiguration.Rule{}.Expiration.Days", rp + "LifecycleConfiguration.Rule.Expiration.Days",
+		rp + "LifecycleConfiguration.Rule{}.NoncurrentVersionExpiration.NoncurrentDays",
+		rp + "LifecycleConfiguration.Rule.NoncurrentVersionExpiration.NoncurrentDays",
+	}
+
+	// EC2 network ACL entries; RDS deletion protection and master password.
+	inACLRuleAction  = []string{rp + "ruleAction"}
+	inACLEgress      = []string{rp + "egress"}
+	inACLCidr        = []string{rp + "cidrBlock", rp + "ipv6CidrBlock"}
+	inACLProtocol    = []string{rp + "aclProtocol"}
+	inACLPortFrom    = []string{rp + "portRange.from"}
+	inACLPortTo      = []string{rp + "portRange.to"}
+	inDBDeletionProt = []string{rp + "deletionProtection"}
+	inDBMasterPasswd = []string{rp + "masterUserPassword"}
+
+	// EC2 RunInstances.
+	inInstanceType  = []string{rp + "instanceType"}
+	inInstanceCount = []string{rp + "instancesSet.items{}.maxCount", rp + "instancesSet.items.maxCount",
+		rp + "instancesSet.items{}.minCount", rp + "instancesSet.items.minCount"}
 )
 
 // requestInputs is every request field RefineAPI may read, in a stable order.
@@ -99,6 +137,10 @@ var requestInputs = func() []string {
 		inSelMgmt, inSelRW, inAdvSelField, inAdvSelEquals, inGlobalEvents, inMultiRegion,
 		inLambdaPrincipal, inLambdaScope, inURLAuthType, inDetectorEnable, inPubliclyAccess, inUserDataValue,
 		inPwdMinLength, inPwdRequire,
+		inPolicyArn, inPolicyDocument, inTrustDocument, inSetAsDefault, inTargetUser, inCallerARN, inCallerName,
+		inCallerAccount, inKMSPolicy, inECRPolicy, inSecretPolicy, inQueuePolicy, inTopicAttribute, inTopicValue,
+		inLoggingXMLNS, inLoggingTarget, inLifecycleExpDays, inInstanceType, inInstanceCount,
+		inACLRuleAction, inACLEgress, inACLCidr, inACLProtocol, inACLPortFrom, inACLPortTo, inDBDeletionProt, inDBMasterPasswd,
 	}
 	var out []string
 	for _, g := range groups {
@@ -154,6 +196,33 @@ var (
 	pDBPublic        = APIPrior{75, TacticInitialAccess, "T1190", "makes a database publicly accessible", ""}
 	pPwdWeak         = APIPrior{75, TacticDefenseEvasion, "T1556", "weakens the account password policy", ""}
 	pPwdStrong       = APIPrior{30, TacticDefenseEvasion, "T1556", "sets a strong account password policy", ""}
+
+	pAttachAdmin      = APIPrior{95, TacticPrivEsc, "T1098.003", "attaches a full-admin AWS managed policy", ""}
+	pAttachReadOnly   = APIPrior{45, TacticPrivEsc, "T1098.003", "attaches a read-only AWS managed policy", ""}
+	pAttachService    = APIPrior{40, TacticPrivEsc, "T1098.003", "attaches an AWS managed service-role policy", ""}
+	pPolicyDocAdmin   = APIPrior{95, TacticPrivEsc, "T1098.003", "writes a policy allowing every action on every resource", ""}
+	pPolicyNotDefault = APIPrior{45, TacticPrivEsc, "T1098.003", "adds a policy version that is not the default", ""}
+	pKeyOtherUser     = APIPrior{82, TacticPersistence, "T1098.001", "creates an access key for another user", ""}
+	pKeyOwnUser       = APIPrior{55, TacticPersistence, "T1098.001", "creates an access key for the caller itself", ""}
+	pLoginOtherUser   = APIPrior{85, TacticPersistence, "T1098.001", "sets a console password for another user", ""}
+	pLoginOwnUser     = APIPrior{55, TacticPersistence, "T1098.001", "sets the caller's own console password", ""}
+	pTrustPublic      = APIPrior{95, TacticPersistence, "T1098.003", "lets anyone assume a role", ""}
+	pTrustExternal    = APIPrior{90, TacticPersistence, "T1098.003", "lets another account assume a role", ""}
+	pTrustService     = APIPrior{30, TacticPersistence, "T1098.003", "lets only AWS services assume a role", ""}
+	pResourcePublic   = APIPrior{90, TacticExfiltration, "T1537", "grants everyone access in a resource policy", ""}
+	pResourceExternal = APIPrior{80, TacticExfiltration, "T1537", "grants another account access in a resource policy", ""}
+	pLoggingOff       = APIPrior{80, TacticDefenseEvasion, "T1562.008", "turns off bucket access logging", ""}
+	pLoggingOn        = APIPrior{25, TacticDefenseEvasion, "T1562.008", "turns on bucket access logging", ""}
+	pLifecycleShort   = APIPrior{88, TacticImpact, "T1485", "expires bucket objects within days", ""}
+	pLifecycleLong    = APIPrior{40, TacticImpact, "T1485", "expires bucket objects after a month or more", ""}
+	pRunAccelerated   = APIPrior{65, TacticImpact, "T1496", "launches GPU or accelerator instances", ""}
+	pRunMany          = APIPrior{65, TacticImpact, "T1496", "launches many instances in one call", ""}
+	pRunSmall         = APIPrior{35, TacticImpact, "T1496", "launches a small burstable instance", ""}
+	pNACLOpenAll      = APIPrior{80, TacticDefenseEvasion, "T1562.007", "lets all ports in from the internet in a network ACL", ""}
+	pNACLOpen         = APIPrior{60, TacticDefenseEvasion, "T1562.007", "lets a port in from the internet in a network ACL", ""}
+	pNACLDeny         = APIPrior{25, TacticDefenseEvasion, "T1562.007", "adds a deny rule to a network ACL", ""}
+	pDBNoDeletionProt = APIPrior{70, TacticImpact, "T1485", "turns off a database's deletion protection", ""}
+	pDBMasterPassword = APIPrior{70, TacticCredentialAcc, "T1098", "resets a database's master password", ""}
 )
 
 // refiner reads the request fields of one API through get and returns the refined prior.
@@ -174,8 +243,8 @@ var refiners = []refiner{
 	{"ec2", "ModifyImageAttribute", refineImageShare},
 	{"rds", "ModifyDBSnapshotAttribute", refineDBSnapshotShare},
 	{"rds", "ModifyDBClusterSnapshotAttribute", refineDBSnapshotShare},
-	{"rds", "ModifyDBInstance", refineDBPublic},
-	{"rds", "ModifyDBCluster", refineDBPublic},
+	{"rds", "ModifyDBInstance", refineDBModify},
+	{"rds", "ModifyDBCluster", refineDBModify},
 	{"s3", "PutBucketVersioning", refineVersioning},
 	{"s3", "PutBucketPolicy", refineBucketPolicy},
 	{"s3", "PutBucketAcl", refineACL},
@@ -190,13 +259,37 @@ var refiners = []refiner{
 	{"lambda", "UpdateFunctionUrlConfig", refineFunctionURL},
 	{"guardduty", "UpdateDetector", refineDetector},
 	{"iam", "UpdateAccountPasswordPolicy", refinePasswordPolicy},
+	{"iam", "AttachUserPolicy", refineAttachPolicy},
+	{"iam", "AttachRolePolicy", refineAttachPolicy},
+	{"iam", "AttachGroupPolicy", refineAttachPolicy},
+	{"iam", "CreatePolicyVersion", refinePolicyVersion},
+	{"iam", "CreatePolicy", refinePolicyDocument},
+	{"iam", "PutUserPolicy", refinePolicyDocument},
+	{"iam", "PutRolePolicy", refinePolicyDocument},
+	{"iam", "PutGroupPolicy", refinePolicyDocument},
+	{"iam", "CreateAccessKey", refineAccessKeyTarget},
+	{"iam", "CreateLoginProfile", refineLoginTarget},
+	{"iam", "UpdateLoginProfile", refineLoginTarget},
+	{"iam", "UpdateAssumeRolePolicy", refineTrustUpdate},
+	{"iam", "CreateRole", refineTrustCreate},
+	{"kms", "PutKeyPolicy", refineKeyPolicy},
+	{"ecr", "SetRepositoryPolicy", refineRepositoryPolicy},
+	{"secretsmanager", "PutResourcePolicy", refineSecretPolicy},
+	{"sqs", "SetQueueAttributes", refineQueuePolicy},
+	{"sns", "SetTopicAttributes", refineTopicPolicy},
+	{"s3", "PutBucketLogging", refineBucketLogging},
+	{"s3", "PutBucketLifecycle", refineLifecycle},
+	{"s3", "PutBucketLifecycleConfiguration", refineLifecycle},
+	{"ec2", "RunInstances", refineRunInstances},
+	{"ec2", "CreateNetworkAclEntry", refineNetworkACL},
+	{"ec2", "ReplaceNetworkAclEntry", refineNetworkACL},
 }
 
 // RefineAPI adjusts the prior p of an API call with the request parameters that change its
 // meaning (see refiners), read through get (a raw field, "" when absent). eventName may carry a
-// Lambda API-version suffix. An unknown or missing eventSource matches any service, except that
-// AddPermission is only refined on Lambda. A refinement replaces impact, tactic, technique and
-// reason and keeps p.Source; it may lower the impact, but only for a request that positively
+// Lambda API-version suffix. An unknown or missing eventSource matches any service, except for
+// the names several services share (sharedName). A refinement replaces impact, tactic, technique
+// and reason and keeps p.Source; it may lower the impact, but only for a request that positively
 // shows the hardening shape (versioning Enabled, a full public access block, a share removed).
 // RefineAPI allocates nothing.
 func RefineAPI(p APIPrior, eventSource, eventName string, get func(string) string) APIPrior {
@@ -210,7 +303,7 @@ func RefineAPI(p APIPrior, eventSource, eventName string, get func(string) strin
 		if len(rf.name) != len(name) || !strings.EqualFold(rf.name, name) {
 			continue
 		}
-		if svc != rf.service && (svc != Unknown || rf.name == "AddPermission") {
+		if svc != rf.service && (svc != Unknown || sharedName(rf.name)) {
 			continue
 		}
 		q, ok := rf.refine(get)
@@ -221,6 +314,13 @@ func RefineAPI(p APIPrior, eventSource, eventName string, get func(string) strin
 		return q
 	}
 	return p
+}
+
+// sharedName: eventNames that several services use with other request shapes (SNS AddPermission,
+// Organizations and IoT CreatePolicy, the many PutResourcePolicy), refined only when the
+// eventSource names the service.
+func sharedName(name string) bool {
+	return name == "AddPermission" || name == "CreatePolicy" || name == "PutResourcePolicy"
 }
 
 // eachValue calls fn on each trimmed non-empty "\n"-separated value of s until fn returns false
@@ -386,8 +486,21 @@ func refineDBSnapshotShare(get func(string) string) (APIPrior, bool) {
 	return pickShare(s, pDBSnapPublic, pDBSnapAccount, pDBSnapUnshare)
 }
 
-func refineDBPublic(get func(string) string) (APIPrior, bool) {
-	return pDBPublic, isTrue(first(get, inPubliclyAccess))
+// refineDBModify: made publicly accessible (the highest); deletion protection turned off (the
+// tailpipe rds_db_instance_deletion_protection_disabled detection, AWS Security Hub RDS.8), the
+// step before DeleteDBInstance; a master password reset (tailpipe
+// detect_rds_db_instance_master_password_updates), how an attacker logs in to the data. CloudTrail
+// masks the password, so its presence is the signal.
+func refineDBModify(get func(string) string) (APIPrior, bool) {
+	switch {
+	case isTrue(first(get, inPubliclyAccess)):
+		return pDBPublic, true
+	case isFalse(first(get, inDBDeletionProt)):
+		return pDBNoDeletionProt, true
+	case present(get, inDBMasterPasswd):
+		return pDBMasterPassword, true
+	}
+	return APIPrior{}, false
 }
 
 func refineVersioning(get func(string) string) (APIPrior, bool) {
@@ -657,4 +770,282 @@ func atoiField(s string) (int, bool) {
 		n = n*10 + int(c-'0')
 	}
 	return n, true
+}
+
+// adminManagedPolicies are the AWS managed policies that amount to the whole account:
+// AdministratorAccess, and IAMFullAccess (which can attach AdministratorAccess to itself).
+var adminManagedPolicies = []string{"AdministratorAccess", "IAMFullAccess"}
+
+// refineAttachPolicy: Elastic's "AWS IAM AdministratorAccess Policy Attached to User / Group /
+// Role", Datadog's "AWS IAM privileged policy was applied to a user / group / role" and Panther's
+// AWS.IAM.AttachAdminUserPolicy / AttachAdminRolePolicy key on policyArn
+// arn:aws:iam::aws:policy/AdministratorAccess. Their negative tests attach a narrow AWS managed
+// policy; a read-only (…ReadOnlyAccess, ViewOnlyAccess, SecurityAudit) or service-role/ policy
+// positively shows that shape. A customer managed policy decides nothing (its content is unseen).
+func refineAttachPolicy(get func(string) string) (APIPrior, bool) {
+	arn := first(get, inPolicyArn)
+	const managed = ":iam::aws:policy/"
+	i := strings.Index(arn, managed)
+	if !strings.HasPrefix(arn, "arn:") || i < 0 {
+		return APIPrior{}, false
+	}
+	path := arn[i+len(managed):]
+	name := path[strings.LastIndexByte(path, '/')+1:]
+	for _, a := range adminManagedPolicies {
+		if strings.EqualFold(name, a) {
+			return pAttachAdmin, true
+		}
+	}
+	switch {
+	case strings.HasSuffix(name, "ReadOnlyAccess") || name == "ViewOnlyAccess" || name == "SecurityAudit":
+		return pAttachReadOnly, true
+	case strings.HasPrefix(path, "service-role/"):
+		return pAttachService, true
+	}
+	return APIPrior{}, false
+}
+
+// ownAccount is the caller's account, "" unless a 12-digit id.
+func ownAccount(get func(string) string) string {
+	if a := first(get, inCallerAccount); isAccount(a) {
+		return a
+	}
+	return ""
+}
+
+// refinePolicyDocument: Splunk Security Content's "AWS Create Policy Version to allow all
+// resources" (and CIS AWS 1.16, no full "*:*" administrative policies) flag a policy document
+// with an Allow of Action "*" on Resource "*".
+func refinePolicyDocument(get func(string) string) (APIPrior, bool) {
+	return pPolicyDocAdmin, scanPolicy(get(inPolicyDocument[0]), "").allowAdmin
+}
+
+// refinePolicyVersion: an all-actions document as above; otherwise a version explicitly not set
+// as default changes nobody's permissions until SetDefaultPolicyVersion (the Rhino Security
+// "CreatePolicyVersion" escalation needs --set-as-default), so setAsDefault=false lowers.
+func refinePolicyVersion(get func(string) string) (APIPrior, bool) {
+	if q, ok := refinePolicyDocument(get); ok {
+		return q, true
+	}
+	return pPolicyNotDefault, isFalse(first(get, inSetAsDefault))
+}
+
+// otherUser compares the request's userName with the caller: 1 another user, -1 the caller
+// itself, 0 unknown (no userName, or no caller name to compare). Splunk Security Content's "AWS
+// CreateAccessKey" and "AWS CreateLoginProfile" compare userIdentity.userName with
+// requestParameters.userName; Panther's AWS.IAM.BackdoorUserKeys and Sigma's "AWS IAM Backdoor
+// Users Keys" test whether the caller's ARN ends with user/<userName>. A role or root calling for
+// a named user is another user (a role has no keys or password of its own). The raise is modest
+// (82/85, tables 75/80): the same rules list an administrator onboarding users as their false
+// positive.
+func otherUser(get func(string) string) int {
+	target := first(get, inTargetUser)
+	if target == "" {
+		return 0
+	}
+	arn := first(get, inCallerARN)
+	name := first(get, inCallerName)
+	switch {
+	case strings.Contains(arn, ":user/"):
+		if strings.HasSuffix(arn, "/"+target) && len(arn) > len(target) {
+			return -1
+		}
+		return 1
+	case name != "" && !strings.HasPrefix(arn, "arn:"):
+		if name == target {
+			return -1
+		}
+		return 1
+	case strings.Contains(arn, ":assumed-role/") || strings.HasSuffix(arn, ":root"):
+		return 1
+	}
+	return 0
+}
+
+func refineAccessKeyTarget(get func(string) string) (APIPrior, bool) {
+	switch otherUser(get) {
+	case 1:
+		return pKeyOtherUser, true
+	case -1:
+		return pKeyOwnUser, true
+	}
+	return APIPrior{}, false
+}
+
+func refineLoginTarget(get func(string) string) (APIPrior, bool) {
+	switch otherUser(get) {
+	case 1:
+		return pLoginOtherUser, true
+	case -1:
+		return pLoginOwnUser, true
+	}
+	return APIPrior{}, false
+}
+
+// refineTrust: Panther's AWS.IAM.BackdoorRole ("IAM Role Policy Updated to Allow Internet
+// Access": a trust policy that lets "*" assume the role) and Stratus Red Team's
+// aws.persistence.iam-backdoor-role / iam-create-backdoor-role (a trust policy naming an external
+// account). A trust policy whose Allow statements name only AWS services or identity providers
+// is the routine shape (an EC2, Lambda or CI role) and lowers.
+func refineTrust(get func(string) string, doc string) (APIPrior, bool) {
+	s := scanPolicy(doc, ownAccount(get))
+	switch {
+	case !s.ok:
+	case s.allowStar:
+		return pTrustPublic, true
+	case s.allowExternal:
+		return pTrustExternal, true
+	case s.allowService && !s.allowOther:
+		return pTrustService, true
+	}
+	return APIPrior{}, false
+}
+
+func refineTrustUpdate(get func(string) string) (APIPrior, bool) {
+	return refineTrust(get, get(inPolicyDocument[0]))
+}
+
+func refineTrustCreate(get func(string) string) (APIPrior, bool) {
+	return refineTrust(get, get(inTrustDocument[0]))
+}
+
+// refineResourcePolicy: Panther's AWS.CloudTrail.ResourceMadePublic reads the policy string of
+// ECR SetRepositoryPolicy (policyText), KMS PutKeyPolicy (policy), Secrets Manager
+// PutResourcePolicy (resourcePolicy), SQS SetQueueAttributes (attributes.Policy) and SNS
+// SetTopicAttributes (attributeName Policy, attributeValue) and alerts when it grants "*"; Stratus
+// Red Team's aws.exfiltration / aws.persistence techniques share a KMS key, secret or repository
+// with an external account. An Allow "*" under a Condition (aws:SourceAccount, aws:PrincipalOrgID)
+// is scoped and does not count.
+func refineResourcePolicy(get func(string) string, doc string) (APIPrior, bool) {
+	s := scanPolicy(doc, ownAccount(get))
+	switch {
+	case s.allowStar:
+		return pResourcePublic, true
+	case s.allowExternal:
+		return pResourceExternal, true
+	}
+	return APIPrior{}, false
+}
+
+func refineKeyPolicy(get func(string) string) (APIPrior, bool) {
+	return refineResourcePolicy(get, get(inKMSPolicy[0]))
+}
+
+func refineRepositoryPolicy(get func(string) string) (APIPrior, bool) {
+	return refineResourcePolicy(get, get(inECRPolicy[0]))
+}
+
+func refineSecretPolicy(get func(string) string) (APIPrior, bool) {
+	return refineResourcePolicy(get, get(inSecretPolicy[0]))
+}
+
+func refineQueuePolicy(get func(string) string) (APIPrior, bool) {
+	return refineResourcePolicy(get, get(inQueuePolicy[0]))
+}
+
+func refineTopicPolicy(get func(string) string) (APIPrior, bool) {
+	if !strings.EqualFold(first(get, inTopicAttribute), "Policy") {
+		return APIPrior{}, false
+	}
+	return refineResourcePolicy(get, get(inTopicValue[0]))
+}
+
+// refineBucketLogging: a BucketLoggingStatus without LoggingEnabled turns server access logging
+// off (Elastic's "AWS S3 Bucket Server Access Logging Disabled"; Panther's
+// AWS.S3.ServerAccess... and the tailpipe s3_bucket_logging_disabled detection read the same
+// shape); a LoggingEnabled target bucket turns it on. The xmlns attribute is how CloudTrail
+// renders the (otherwise empty) status element, so its presence is positive evidence.
+func refineBucketLogging(get func(string) string) (APIPrior, bool) {
+	switch {
+	case present(get, inLoggingTarget):
+		return pLoggingOn, true
+	case present(get, inLoggingXMLNS):
+		return pLoggingOff, true
+	}
+	return APIPrior{}, false
+}
+
+// lifecycleShortDays: Splunk Security Content's "AWS Defense Evasion PutBucketLifecycle" flags
+// expiration_days < 3; Stratus Red Team's aws.defense-evasion.cloudtrail-lifecycle-rule sets 1.
+const lifecycleShortDays = 3
+
+// refineLifecycle: any expiration (current or noncurrent versions) under lifecycleShortDays
+// raises; expirations that are all present and at least 30 days are the retention shape and
+// lower. Rules without a day count (Date, transitions only, multipart clean-up) decide nothing.
+func refineLifecycle(get func(string) string) (APIPrior, bool) {
+	minDays, seen := 1<<30, false
+	allValues(get, inLifecycleExpDays, func(v string) bool {
+		if n, ok := atoiField(v); ok {
+			minDays, seen = min(minDays, n), true
+		}
+		return true
+	})
+	switch {
+	case !seen:
+	case minDays < lifecycleShortDays:
+		return pLifecycleShort, true
+	case minDays >= 30:
+		return pLifecycleLong, true
+	}
+	return APIPrior{}, false
+}
+
+// runManyInstances: Stratus Red Team's aws.execution.ec2-launch-unusual-instances launches ten
+// p2.xlarge in one call; one call asking for that many is what a miner does and an auto scaling
+// group does not (it launches one by one).
+const runManyInstances = 10
+
+// refineRunInstances: GPU and accelerator families (p*, g*, inf*, trn*, dl*, f1, vt1) are what
+// Panther's AWS.EC2.LaunchUnusualEC2Instances and Stratus's ec2-launch-unusual-instances use for
+// cryptomining (T1496); so is a large count. The prior stays under the table's high band because
+// ML teams launch these routinely: the per-principal baselines decide who is unusual. A small
+// burstable instance (t2/t3/t3a/t4g up to large) is the everyday shape and lowers.
+func refineRunInstances(get func(string) string) (APIPrior, bool) {
+	family, size, _ := strings.Cut(strings.ToLower(first(get, inInstanceType)), ".")
+	switch {
+	case acceleratedFamily(family):
+		return pRunAccelerated, true
+	case anyValue(get, inInstanceCount, func(v string) bool { n, ok := atoiField(v); return ok && n >= runManyInstances }):
+		return pRunMany, true
+	case len(family) >= 2 && family[0] == 't' && family[1] >= '2' && family[1] <= '4' &&
+		(size == "nano" || size == "micro" || size == "small" || size == "medium" || size == "large"):
+		return pRunSmall, true
+	}
+	return APIPrior{}, false
+}
+
+// acceleratedFamily: p2..p5e, g2..g6e (and gr6), inf1/2, trn1/2, dl1/dl2q, f1, vt1.
+func acceleratedFamily(f string) bool {
+	switch {
+	case len(f) >= 2 && (f[0] == 'p' || f[0] == 'g') && f[1] >= '0' && f[1] <= '9':
+		return true
+	case strings.HasPrefix(f, "gr") && len(f) >= 3 && f[2] >= '0' && f[2] <= '9':
+		return true
+	case strings.HasPrefix(f, "inf"), strings.HasPrefix(f, "trn"), strings.HasPrefix(f, "dl"):
+		return true
+	}
+	return f == "f1" || f == "f2" || f == "vt1"
+}
+
+// refineNetworkACL: Splunk Security Content's "AWS Network Access Control List Created with All
+// Open Ports" (ruleAction allow, egress false, aclProtocol -1 or a port range wider than 1024)
+// and Panther's AWS.EC2.NetworkACLPermissiveEntry (an ingress allow from 0.0.0.0/0). A deny rule is
+// the hardening shape. Egress rules and internal ranges keep the table's prior.
+func refineNetworkACL(get func(string) string) (APIPrior, bool) {
+	action := first(get, inACLRuleAction)
+	if strings.EqualFold(action, "deny") {
+		return pNACLDeny, true
+	}
+	if !strings.EqualFold(action, "allow") || !isFalse(first(get, inACLEgress)) || !anyValue(get, inACLCidr, isWorld) {
+		return APIPrior{}, false
+	}
+	if p := first(get, inACLProtocol); p == "-1" || strings.EqualFold(p, "all") {
+		return pNACLOpenAll, true
+	}
+	lo, ok1 := smallPort(first(get, inACLPortFrom))
+	hi, ok2 := smallPort(first(get, inACLPortTo))
+	if ok1 && ok2 && hi-lo > 1024 {
+		return pNACLOpenAll, true
+	}
+	return pNACLOpen, true
 }

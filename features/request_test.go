@@ -67,6 +67,27 @@ func TestRefineAPI(t *testing.T) {
 		{"db snapshot other attribute", "rds.amazonaws.com", "ModifyDBSnapshotAttribute",
 			map[string]string{rq + "attributeName": "other", rq + "valuesToAdd{}": "all"}, unchanged, 0},
 		{"db made public", "rds.amazonaws.com", "ModifyDBInstance", map[string]string{rq + "publiclyAccessible": "true"}, pDBPublic, +1},
+		{"db deletion protection off", "rds.amazonaws.com", "ModifyDBCluster", map[string]string{rq + "deletionProtection": "false"}, pDBNoDeletionProt, +1},
+		{"db master password reset", "rds.amazonaws.com", "ModifyDBInstance",
+			map[string]string{rq + "masterUserPassword": "HIDDEN_DUE_TO_SECURITY_REASONS", rq + "applyImmediately": "true"}, pDBMasterPassword, +1},
+		{"db resized", "rds.amazonaws.com", "ModifyDBInstance",
+			map[string]string{rq + "dBInstanceClass": "db.r6g.large", rq + "deletionProtection": "true", rq + "publiclyAccessible": "false"}, unchanged, 0},
+
+		// Network ACL entries (Splunk "AWS Network Access Control List Created with All Open Ports").
+		{"nacl all protocols from the internet", "ec2.amazonaws.com", "CreateNetworkAclEntry",
+			map[string]string{rq + "ruleAction": "allow", rq + "egress": "false", rq + "aclProtocol": "-1", rq + "cidrBlock": "0.0.0.0/0"}, pNACLOpenAll, +1},
+		{"nacl wide port range", "ec2.amazonaws.com", "ReplaceNetworkAclEntry",
+			map[string]string{rq + "ruleAction": "allow", rq + "egress": "false", rq + "aclProtocol": "6", rq + "ipv6CidrBlock": "::/0",
+				rq + "portRange.from": "0", rq + "portRange.to": "65535"}, pNACLOpenAll, +1},
+		{"nacl https from the internet", "ec2.amazonaws.com", "CreateNetworkAclEntry",
+			map[string]string{rq + "ruleAction": "allow", rq + "egress": "false", rq + "aclProtocol": "6", rq + "cidrBlock": "0.0.0.0/0",
+				rq + "portRange.from": "443", rq + "portRange.to": "443"}, pNACLOpen, +1},
+		{"nacl deny", "ec2.amazonaws.com", "CreateNetworkAclEntry",
+			map[string]string{rq + "ruleAction": "deny", rq + "egress": "false", rq + "aclProtocol": "-1", rq + "cidrBlock": "0.0.0.0/0"}, pNACLDeny, -1},
+		{"nacl egress to the internet", "ec2.amazonaws.com", "CreateNetworkAclEntry",
+			map[string]string{rq + "ruleAction": "allow", rq + "egress": "true", rq + "aclProtocol": "-1", rq + "cidrBlock": "0.0.0.0/0"}, unchanged, 0},
+		{"nacl internal", "ec2.amazonaws.com", "CreateNetworkAclEntry",
+			map[string]string{rq + "ruleAction": "allow", rq + "egress": "false", rq + "aclProtocol": "-1", rq + "cidrBlock": "10.0.0.0/8"}, unchanged, 0},
 
 		// S3.
 		{"versioning suspended", "s3.amazonaws.com", "PutBucketVersioning",
@@ -137,6 +158,112 @@ func TestRefineAPI(t *testing.T) {
 		{"detector disabled", "guardduty.amazonaws.com", "UpdateDetector", map[string]string{rq + "enable": "false"}, pDetectorOff, +1},
 		{"detector enabled", "guardduty.amazonaws.com", "UpdateDetector", map[string]string{rq + "enable": "true"}, pDetectorOn, -1},
 
+		// IAM policy attachment (Elastic / Datadog / Panther AdministratorAccess rules).
+		{"admin policy to user", "iam.amazonaws.com", "AttachUserPolicy",
+			map[string]string{rq + "policyArn": "arn:aws:iam::aws:policy/AdministratorAccess"}, pAttachAdmin, +1},
+		{"IAMFullAccess to role", "iam.amazonaws.com", "AttachRolePolicy",
+			map[string]string{rq + "policyArn": "arn:aws:iam::aws:policy/IAMFullAccess"}, pAttachAdmin, +1},
+		{"admin policy to group, GovCloud", "iam.amazonaws.com", "AttachGroupPolicy",
+			map[string]string{rq + "policyArn": "arn:aws-us-gov:iam::aws:policy/AdministratorAccess"}, pAttachAdmin, +1},
+		{"read-only policy to user", "iam.amazonaws.com", "AttachUserPolicy",
+			map[string]string{rq + "policyArn": "arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess"}, pAttachReadOnly, -1},
+		{"service-role policy to role", "iam.amazonaws.com", "AttachRolePolicy",
+			map[string]string{rq + "policyArn": "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"}, pAttachService, -1},
+		{"customer policy named like admin", "iam.amazonaws.com", "AttachUserPolicy",
+			map[string]string{rq + "policyArn": "arn:aws:iam::111122223333:policy/AdministratorAccess"}, unchanged, 0},
+		{"attach without a request", "iam.amazonaws.com", "AttachRolePolicy", nil, unchanged, 0},
+
+		// Policy documents (Splunk "AWS Create Policy Version to allow all resources").
+		{"policy version allows everything", "iam.amazonaws.com", "CreatePolicyVersion",
+			map[string]string{rq + "policyDocument": adminDoc, rq + "setAsDefault": "true"}, pPolicyDocAdmin, +1},
+		{"policy version not default", "iam.amazonaws.com", "CreatePolicyVersion",
+			map[string]string{rq + "policyDocument": s3Doc, rq + "setAsDefault": "false"}, pPolicyNotDefault, -1},
+		{"narrow policy version as default", "iam.amazonaws.com", "CreatePolicyVersion",
+			map[string]string{rq + "policyDocument": s3Doc, rq + "setAsDefault": "true"}, unchanged, 0},
+		{"inline admin policy on a user", "iam.amazonaws.com", "PutUserPolicy",
+			map[string]string{rq + "policyDocument": `{"Statement":{"Effect":"Allow","Action":["*"],"Resource":["*"]}}`}, pPolicyDocAdmin, +1},
+		{"deny-all inline policy", "iam.amazonaws.com", "PutRolePolicy",
+			map[string]string{rq + "policyDocument": `{"Statement":[{"Effect":"Deny","Action":"*","Resource":"*"}]}`}, unchanged, 0},
+		{"iot policy is not iam", "iot.amazonaws.com", "CreatePolicy", map[string]string{rq + "policyDocument": adminDoc}, unchanged, 0},
+		{"create policy, no source", "", "CreatePolicy", map[string]string{rq + "policyDocument": adminDoc}, unchanged, 0},
+
+		// Credentials for another user (Splunk "AWS CreateAccessKey", Panther AWS.IAM.BackdoorUserKeys).
+		{"access key for another user", "iam.amazonaws.com", "CreateAccessKey",
+			caller("arn:aws:iam::111122223333:user/alice", "alice", "bob"), pKeyOtherUser, +1},
+		{"access key for oneself", "iam.amazonaws.com", "CreateAccessKey",
+			caller("arn:aws:iam::111122223333:user/ops/alice", "alice", "alice"), pKeyOwnUser, -1},
+		{"access key from a role", "iam.amazonaws.com", "CreateAccessKey",
+			caller("arn:aws:sts::111122223333:assumed-role/Admin/s", "", "bob"), pKeyOtherUser, +1},
+		{"access key, no userName", "iam.amazonaws.com", "CreateAccessKey",
+			caller("arn:aws:iam::111122223333:user/alice", "alice", ""), unchanged, 0},
+		{"login profile for another user", "iam.amazonaws.com", "CreateLoginProfile",
+			caller("arn:aws:iam::111122223333:user/alice", "alice", "bob"), pLoginOtherUser, +1},
+		{"password reset by the user", "iam.amazonaws.com", "UpdateLoginProfile",
+			caller("arn:aws:iam::111122223333:user/bob", "bob", "bob"), pLoginOwnUser, -1},
+		{"login profile, caller unknown", "iam.amazonaws.com", "UpdateLoginProfile", caller("", "", "bob"), unchanged, 0},
+
+		// Trust policies (Panther AWS.IAM.BackdoorRole, Stratus iam-backdoor-role).
+		{"trust anyone", "iam.amazonaws.com", "UpdateAssumeRolePolicy",
+			map[string]string{rq + "policyDocument": trust(`"*"`), "userIdentity.accountId": "111122223333"}, pTrustPublic, +1},
+		{"trust an external account", "iam.amazonaws.com", "UpdateAssumeRolePolicy",
+			map[string]string{rq + "policyDocument": trust(`{"AWS":"arn:aws:iam::193672423079:root"}`), "userIdentity.accountId": "111122223333"}, pTrustExternal, +1},
+		{"create role trusting an external account", "iam.amazonaws.com", "CreateRole",
+			map[string]string{rq + "assumeRolePolicyDocument": trust(`{"AWS":["arn:aws:iam::111122223333:root","999988887777"]}`), "recipientAccountId": "111122223333"}, pTrustExternal, +1},
+		{"trust EC2 only", "iam.amazonaws.com", "UpdateAssumeRolePolicy",
+			map[string]string{rq + "policyDocument": trust(`{"Service":"ec2.amazonaws.com"}`)}, pTrustService, -1},
+		{"create role for lambda", "iam.amazonaws.com", "CreateRole",
+			map[string]string{rq + "assumeRolePolicyDocument": trust(`{"Service":["lambda.amazonaws.com"]}`)}, pTrustService, -1},
+		{"trust own account", "iam.amazonaws.com", "UpdateAssumeRolePolicy",
+			map[string]string{rq + "policyDocument": trust(`{"AWS":"arn:aws:iam::111122223333:root"}`), "userIdentity.accountId": "111122223333"}, unchanged, 0},
+		{"trust another account, own unknown", "iam.amazonaws.com", "UpdateAssumeRolePolicy",
+			map[string]string{rq + "policyDocument": trust(`{"AWS":"arn:aws:iam::193672423079:root"}`)}, unchanged, 0},
+		{"trust garbled", "iam.amazonaws.com", "UpdateAssumeRolePolicy", map[string]string{rq + "policyDocument": `{"Statement":[`}, unchanged, 0},
+
+		// Resource policies (Panther AWS.CloudTrail.ResourceMadePublic).
+		{"key policy public", "kms.amazonaws.com", "PutKeyPolicy", map[string]string{rq + "policy": trust(`{"AWS":"*"}`)}, pResourcePublic, +1},
+		{"key policy to another account", "kms.amazonaws.com", "PutKeyPolicy",
+			map[string]string{rq + "policy": trust(`{"AWS":"arn:aws:iam::999988887777:root"}`), "userIdentity.accountId": "111122223333"}, pResourceExternal, +1},
+		{"repository public", "ecr.amazonaws.com", "SetRepositoryPolicy", map[string]string{rq + "policyText": trust(`"*"`)}, pResourcePublic, +1},
+		{"secret public", "secretsmanager.amazonaws.com", "PutResourcePolicy", map[string]string{rq + "resourcePolicy": trust(`{"AWS":["*"]}`)}, pResourcePublic, +1},
+		{"queue public", "sqs.amazonaws.com", "SetQueueAttributes", map[string]string{rq + "attributes.Policy": trust(`"*"`)}, pResourcePublic, +1},
+		{"queue star scoped by condition", "sqs.amazonaws.com", "SetQueueAttributes",
+			map[string]string{rq + "attributes.Policy": `{"Statement":[{"Effect":"Allow","Principal":"*","Action":"sqs:SendMessage","Condition":{"ArnEquals":{"aws:SourceArn":"arn:aws:sns:us-east-1:111122223333:t"}}}]}`}, unchanged, 0},
+		{"queue visibility timeout", "sqs.amazonaws.com", "SetQueueAttributes", map[string]string{rq + "attributes.VisibilityTimeout": "30"}, unchanged, 0},
+		{"topic public", "sns.amazonaws.com", "SetTopicAttributes",
+			map[string]string{rq + "attributeName": "Policy", rq + "attributeValue": trust(`{"AWS":"*"}`)}, pResourcePublic, +1},
+		{"topic display name", "sns.amazonaws.com", "SetTopicAttributes",
+			map[string]string{rq + "attributeName": "DisplayName", rq + "attributeValue": `"*"`}, unchanged, 0},
+
+		// S3 logging and lifecycle (Splunk "AWS Defense Evasion PutBucketLifecycle", Stratus cloudtrail-lifecycle-rule).
+		{"bucket logging off", "s3.amazonaws.com", "PutBucketLogging",
+			map[string]string{rq + "BucketLoggingStatus.xmlns": "http://s3.amazonaws.com/doc/2006-03-01/"}, pLoggingOff, +1},
+		{"bucket logging on", "s3.amazonaws.com", "PutBucketLogging",
+			map[string]string{rq + "BucketLoggingStatus.xmlns": "http://s3.amazonaws.com/doc/2006-03-01/",
+				rq + "BucketLoggingStatus.LoggingEnabled.TargetBucket": "logs"}, pLoggingOn, -1},
+		{"bucket logging, no request", "s3.amazonaws.com", "PutBucketLogging", nil, unchanged, 0},
+		{"lifecycle one day", "s3.amazonaws.com", "PutBucketLifecycle",
+			map[string]string{rq + "LifecycleConfiguration.Rule.Expiration.Days": "1"}, pLifecycleShort, +1},
+		{"lifecycle one of two rules short", "s3.amazonaws.com", "PutBucketLifecycleConfiguration",
+			map[string]string{rq + "LifecycleConfiguration.Rule{}.Expiration.Days": "365\n2"}, pLifecycleShort, +1},
+		{"lifecycle one year", "s3.amazonaws.com", "PutBucketLifecycle",
+			map[string]string{rq + "LifecycleConfiguration.Rule{}.Expiration.Days": "365",
+				rq + "LifecycleConfiguration.Rule{}.NoncurrentVersionExpiration.NoncurrentDays": "90"}, pLifecycleLong, -1},
+		{"lifecycle a week", "s3.amazonaws.com", "PutBucketLifecycle",
+			map[string]string{rq + "LifecycleConfiguration.Rule.Expiration.Days": "7"}, unchanged, 0},
+		{"lifecycle transitions only", "s3.amazonaws.com", "PutBucketLifecycle",
+			map[string]string{rq + "LifecycleConfiguration.Rule.Transition.Days": "30"}, unchanged, 0},
+
+		// RunInstances (Stratus ec2-launch-unusual-instances, Panther AWS.EC2.LaunchUnusualEC2Instances).
+		{"gpu instances", "ec2.amazonaws.com", "RunInstances", map[string]string{rq + "instanceType": "p3.16xlarge"}, pRunAccelerated, +1},
+		{"trainium instance", "ec2.amazonaws.com", "RunInstances", map[string]string{rq + "instanceType": "trn1.32xlarge"}, pRunAccelerated, +1},
+		{"ten at once", "ec2.amazonaws.com", "RunInstances",
+			map[string]string{rq + "instanceType": "c5.4xlarge", rq + "instancesSet.items{}.minCount": "10", rq + "instancesSet.items{}.maxCount": "10"}, pRunMany, +1},
+		{"a t3.micro", "ec2.amazonaws.com", "RunInstances",
+			map[string]string{rq + "instanceType": "t3.micro", rq + "instancesSet.items{}.minCount": "1"}, pRunSmall, -1},
+		{"a graviton m7g", "ec2.amazonaws.com", "RunInstances", map[string]string{rq + "instanceType": "m7g.large"}, unchanged, 0},
+		{"a t3.2xlarge", "ec2.amazonaws.com", "RunInstances", map[string]string{rq + "instanceType": "t3.2xlarge"}, unchanged, 0},
+		{"launch template, no type", "ec2.amazonaws.com", "RunInstances", nil, unchanged, 0},
+
 		// No eventSource: the name alone selects the refiner.
 		{"versioning suspended, no source", "", "putbucketversioning",
 			map[string]string{rq + "VersioningConfiguration.Status": "Suspended"}, pVersioningSuspended, +1},
@@ -161,6 +288,29 @@ func TestRefineAPI(t *testing.T) {
 			}
 		})
 	}
+}
+
+// adminDoc and s3Doc are IAM policy documents as CloudTrail logs them: a JSON string.
+const (
+	adminDoc = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}`
+	s3Doc    = "{\n  \"Version\": \"2012-10-17\",\n  \"Statement\": [{\"Effect\": \"Allow\", \"Action\": [\"s3:GetObject\"], \"Resource\": \"*\"}]\n}"
+)
+
+// trust is a one-statement policy allowing principal (a JSON value) sts:AssumeRole.
+func trust(principal string) string {
+	return `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":` + principal + `,"Action":"sts:AssumeRole"}]}`
+}
+
+// caller is an IAM credential request by callerARN/callerName for target ("" fields left out).
+func caller(callerARN, callerName, target string) map[string]string {
+	m := map[string]string{}
+	for k, v := range map[string]string{"userIdentity.arn": callerARN, "userIdentity.userName": callerName,
+		"requestParameters.userName": target} {
+		if v != "" {
+			m[k] = v
+		}
+	}
+	return m
 }
 
 func pab(blockACLs, ignoreACLs, blockPolicy, restrict string) map[string]string {
@@ -193,6 +343,68 @@ func TestRequestInputs(t *testing.T) {
 		"the console set reads no request")
 }
 
+// TestRefineAPIPolicyAllocs: the policy-document refiners scan their JSON string in place.
+func TestRefineAPIPolicyAllocs(t *testing.T) {
+	get := getter(map[string]string{
+		"requestParameters.policyDocument": trust(`{"AWS":["arn:aws:iam::111122223333:root","999988887777"],"Service":"ec2.amazonaws.com"}`),
+		"userIdentity.accountId":           "111122223333", "userIdentity.arn": "arn:aws:iam::111122223333:user/alice",
+		"requestParameters.userName": "bob",
+	})
+	allocs := testing.AllocsPerRun(100, func() {
+		RefineAPI(APIPrior{}, "iam.amazonaws.com", "UpdateAssumeRolePolicy", get)
+		RefineAPI(APIPrior{}, "iam.amazonaws.com", "CreatePolicyVersion", get)
+		RefineAPI(APIPrior{}, "iam.amazonaws.com", "CreateAccessKey", get)
+	})
+	require.Zero(t, allocs)
+}
+
+// TestScanPolicy: the summary of statement shapes the refiners read.
+func TestScanPolicy(t *testing.T) {
+	const own = "111122223333"
+	tests := []struct {
+		name string
+		doc  string
+		want policySummary
+	}{
+		{"admin", adminDoc, policySummary{ok: true, allowAdmin: true, statements: 1}},
+		{"single statement object", `{"Statement":{"Effect":"Allow","Principal":{"AWS":"*"},"Action":"s3:*"}}`,
+			policySummary{ok: true, allowStar: true, statements: 1}},
+		{"deny star is not a grant", `{"Statement":[{"Effect":"Deny","Principal":"*","Action":"*","Resource":"*"}]}`,
+			policySummary{ok: true, statements: 1}},
+		{"star under a condition", `{"Statement":[{"Effect":"Allow","Principal":"*","Condition":{"StringEquals":{"aws:PrincipalOrgID":"o-1"}}}]}`,
+			policySummary{ok: true, allowOther: true, statements: 1}},
+		{"empty condition does not scope", `{"Statement":[{"Effect":"Allow","Principal":"*","Condition":{}}]}`,
+			policySummary{ok: true, allowStar: true, statements: 1}},
+		{"external account and service", trust(`{"AWS":"999988887777","Service":"ec2.amazonaws.com"}`),
+			policySummary{ok: true, allowExternal: true, allowService: true, statements: 1}},
+		{"escaped strings and nesting", `{"Sid":"a\"b","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:role/x"},"Condition":{"A":{"b":["c",{"d":1}]}}}]}`,
+			policySummary{ok: true, allowOther: true, statements: 1}},
+		{"not an object", `"*"`, policySummary{}},
+		{"truncated", `{"Statement":[{"Effect":"Allow","Principal":"*"`, policySummary{}},
+		{"no statement", `{"Version":"2012-10-17"}`, policySummary{}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			require.Equal(t, tc.want, scanPolicy(tc.doc, own))
+		})
+	}
+}
+
+// FuzzScanPolicy: any string scans without panicking, and a document that does not parse
+// summarises as nothing, so it can never move a prior.
+func FuzzScanPolicy(f *testing.F) {
+	for _, s := range []string{adminDoc, s3Doc, trust(`"*"`), trust(`{"AWS":["999988887777"]}`), `{"Statement":[`, `{`, `[[[[`} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, doc string) {
+		s := scanPolicy(doc, "111122223333")
+		if !s.ok {
+			require.False(t, s.allowStar || s.allowExternal || s.allowAdmin, "a failed scan grants nothing: %+v", s)
+		}
+		principalAccount(doc)
+	})
+}
+
 // TestRefineAPIAllocs: RefineAPI is on Derive's hot path.
 func TestRefineAPIAllocs(t *testing.T) {
 	get := getter(ingress("tcp\ntcp", "22\n443", "22\n443", "10.0.0.0/8\n0.0.0.0/0"))
@@ -213,5 +425,17 @@ func BenchmarkRefineAPI(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		RefineAPI(p, "s3.amazonaws.com", "PutBucketPolicy", get)
+	}
+}
+
+func BenchmarkRefineAPIPolicyDocument(b *testing.B) {
+	get := getter(map[string]string{
+		"requestParameters.policyDocument": trust(`{"AWS":["arn:aws:iam::111122223333:root","999988887777"],"Service":"ec2.amazonaws.com"}`),
+		"userIdentity.accountId":           "111122223333",
+	})
+	p := LookupAPI("iam.amazonaws.com", "UpdateAssumeRolePolicy")
+	b.ReportAllocs()
+	for b.Loop() {
+		RefineAPI(p, "iam.amazonaws.com", "UpdateAssumeRolePolicy", get)
 	}
 }
