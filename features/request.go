@@ -119,6 +119,22 @@ var (
 	inDBDeletionProt = []string{rp + "deletionProtection"}
 	inDBMasterPasswd = []string{rp + "masterUserPassword"}
 
+	// Impact: S3 object encryption (SSE-C, a KMS key of another account), bucket default
+	// encryption, RDS deletion without a final snapshot.
+	inSSECAlgorithm = []string{rp + "x-amz-server-side-encryption-customer-algorithm"}
+	inSSEKMSKeyID   = []string{rp + "x-amz-server-side-encryption-aws-kms-key-id"}
+	inBucketSSEKey  = []string{
+		rp + "ServerSideEncryptionConfiguration.Rule.ApplyServerSideEncryptionByDefault.KMSMasterKeyID",
+		rp + "ServerSideEncryptionConfiguration.Rule{}.ApplyServerSideEncryptionByDefault.KMSMasterKeyID",
+	}
+	inBucketSSEAlgorithm = []string{
+		rp + "ServerSideEncryptionConfiguration.Rule.ApplyServerSideEncryptionByDefault.SSEAlgorithm",
+		rp + "ServerSideEncryptionConfiguration.Rule{}.ApplyServerSideEncryptionByDefault.SSEAlgorithm",
+	}
+	inDBSkipFinalSnap = []string{rp + "skipFinalSnapshot"}
+	inDBFinalSnapID   = []string{rp + "finalDBSnapshotIdentifier"}
+	inDBDeleteBackups = []string{rp + "deleteAutomatedBackups"}
+
 	// EC2 RunInstances.
 	inInstanceType  = []string{rp + "instanceType"}
 	inInstanceCount = []string{rp + "instancesSet.items{}.maxCount", rp + "instancesSet.items.maxCount",
@@ -141,6 +157,7 @@ var requestInputs = func() []string {
 		inCallerAccount, inKMSPolicy, inECRPolicy, inSecretPolicy, inQueuePolicy, inTopicAttribute, inTopicValue,
 		inLoggingXMLNS, inLoggingTarget, inLifecycleExpDays, inInstanceType, inInstanceCount,
 		inACLRuleAction, inACLEgress, inACLCidr, inACLProtocol, inACLPortFrom, inACLPortTo, inDBDeletionProt, inDBMasterPasswd,
+		inSSECAlgorithm, inSSEKMSKeyID, inBucketSSEKey, inBucketSSEAlgorithm, inDBSkipFinalSnap, inDBFinalSnapID, inDBDeleteBackups,
 	}
 	var out []string
 	for _, g := range groups {
@@ -223,6 +240,14 @@ var (
 	pNACLDeny         = APIPrior{25, TacticDefenseEvasion, "T1562.007", "adds a deny rule to a network ACL", ""}
 	pDBNoDeletionProt = APIPrior{70, TacticImpact, "T1485", "turns off a database's deletion protection", ""}
 	pDBMasterPassword = APIPrior{70, TacticCredentialAcc, "T1098", "resets a database's master password", ""}
+
+	pObjectSSEC         = APIPrior{75, TacticImpact, "T1486", "encrypts an object with a customer-provided key (SSE-C)", ""}
+	pObjectExternalKey  = APIPrior{85, TacticImpact, "T1486", "encrypts an object with another account's KMS key", ""}
+	pBucketExternalKey  = APIPrior{88, TacticImpact, "T1486", "sets bucket default encryption to another account's KMS key", ""}
+	pBucketOwnKey       = APIPrior{35, TacticImpact, "T1486", "sets bucket default encryption with an S3 or own-account key", ""}
+	pDBDeleteNoBackups  = APIPrior{88, TacticImpact, "T1485", "deletes a database with no final snapshot and its automated backups", ""}
+	pDBDeleteNoSnapshot = APIPrior{82, TacticImpact, "T1485", "deletes a database without a final snapshot", ""}
+	pDBDeleteSnapshot   = APIPrior{55, TacticImpact, "T1485", "deletes a database keeping a final snapshot", ""}
 )
 
 // refiner reads the request fields of one API through get and returns the refined prior.
@@ -283,6 +308,11 @@ var refiners = []refiner{
 	{"ec2", "RunInstances", refineRunInstances},
 	{"ec2", "CreateNetworkAclEntry", refineNetworkACL},
 	{"ec2", "ReplaceNetworkAclEntry", refineNetworkACL},
+	{"s3", "CopyObject", refineObjectEncryption},
+	{"s3", "PutObject", refineObjectEncryption},
+	{"s3", "PutBucketEncryption", refineBucketEncryption},
+	{"rds", "DeleteDBInstance", refineDBDelete},
+	{"rds", "DeleteDBCluster", refineDBDelete},
 }
 
 // RefineAPI adjusts the prior p of an API call with the request parameters that change its
@@ -1048,4 +1078,88 @@ func refineNetworkACL(get func(string) string) (APIPrior, bool) {
 		return pNACLOpenAll, true
 	}
 	return pNACLOpen, true
+}
+
+// keyOwner compares the account of a KMS key reference with the caller's: 1 another account, -1
+// the caller's own (a key id or alias, or an ARN in its account), 0 unknown (no key, or no
+// caller account to compare an ARN with).
+func keyOwner(get func(string) string, key string) int {
+	if key == "" {
+		return 0
+	}
+	acct := arnAccount(strings.TrimSpace(key))
+	own := ownAccount(get)
+	switch {
+	case acct == "" && !strings.HasPrefix(key, "arn:"):
+		return -1
+	case !isAccount(acct) || own == "":
+		return 0
+	case acct != own:
+		return 1
+	}
+	return -1
+}
+
+// refineObjectEncryption: the 2025 "Codefinger" S3 ransomware (Halcyon RISE team; AWS CIRT's
+// note on the same campaign) rewrites objects with CopyObject/PutObject under SSE-C, a key only
+// the attacker holds; Elastic's "Unusual AWS S3 Object Encryption with SSE-C" and "Excessive AWS
+// S3 Object Encryption with SSE-C" and Datadog's "AWS S3 Object encryption with SSE-C" key on
+// requestParameters x-amz-server-side-encryption-customer-algorithm. Elastic's "AWS S3 Object
+// Encryption Using External KMS Key" and Panther's AWS.S3.CopyObject.CrossAccount.Encryption.KMS
+// (after Rhino Security Labs' "S3 Ransomware Part 1") flag x-amz-server-side-encryption-aws-kms-key-id
+// naming a key of another account. SSE-C stays under the external key: some applications use it
+// by design, which is why Elastic's rule is a first-seen (new terms) rule. S3-managed or
+// own-account keys are the everyday shape and keep the (already low) table prior.
+func refineObjectEncryption(get func(string) string) (APIPrior, bool) {
+	switch {
+	case keyOwner(get, first(get, inSSEKMSKeyID)) == 1:
+		return pObjectExternalKey, true
+	case present(get, inSSECAlgorithm):
+		return pObjectSSEC, true
+	}
+	return APIPrior{}, false
+}
+
+// refineBucketEncryption: Rhino Security Labs' "S3 Ransomware Part 1" sets a bucket's default
+// encryption to a KMS key in the attacker's account (whose key policy it later revokes), the
+// bucket-level form of the object rules above (Elastic's "AWS S3 Object Encryption Using External
+// KMS Key", Panther's AWS.S3.CopyObject.CrossAccount.Encryption.KMS). A default of SSE-S3 (AES256)
+// or an own-account key is the hardening shape and lowers.
+func refineBucketEncryption(get func(string) string) (APIPrior, bool) {
+	ext, own := false, false
+	allValues(get, inBucketSSEKey, func(v string) bool {
+		switch keyOwner(get, v) {
+		case 1:
+			ext = true
+		case -1:
+			own = true
+		}
+		return !ext
+	})
+	switch {
+	case ext:
+		return pBucketExternalKey, true
+	case own || anyValue(get, inBucketSSEAlgorithm, func(v string) bool { return v == "AES256" }) && !present(get, inBucketSSEKey):
+		return pBucketOwnKey, true
+	}
+	return APIPrior{}, false
+}
+
+// refineDBDelete: a DeleteDBInstance/DeleteDBCluster with skipFinalSnapshot=true leaves no restore
+// point ("AWS RDS Instance Deletion", rulehound.com/rules/19e6c8, reads skipFinalSnapshot), and
+// deleteAutomatedBackups=true removes the point-in-time backups as well (the RDS API reference:
+// only manual snapshots survive); Elastic's "AWS RDS Snapshot Deleted" treats the loss of backup
+// coverage as impact. A final snapshot requested (skipFinalSnapshot=false or a
+// finalDBSnapshotIdentifier) keeps the data recoverable and lowers. The raise is modest: test
+// teardowns and read replicas (which must skip the snapshot) do the same.
+func refineDBDelete(get func(string) string) (APIPrior, bool) {
+	switch skip := first(get, inDBSkipFinalSnap); {
+	case isTrue(skip) && isTrue(first(get, inDBDeleteBackups)):
+		return pDBDeleteNoBackups, true
+	case isTrue(skip):
+		return pDBDeleteNoSnapshot, true
+	case isFalse(skip) || present(get, inDBFinalSnapID):
+		return pDBDeleteSnapshot, true
+	}
+	return APIPrior{}, false
 }

@@ -264,6 +264,46 @@ func TestRefineAPI(t *testing.T) {
 		{"a t3.2xlarge", "ec2.amazonaws.com", "RunInstances", map[string]string{rq + "instanceType": "t3.2xlarge"}, unchanged, 0},
 		{"launch template, no type", "ec2.amazonaws.com", "RunInstances", nil, unchanged, 0},
 
+		// Impact: S3 objects re-encrypted with SSE-C (Codefinger) or another account's KMS key.
+		{"copy with sse-c", "s3.amazonaws.com", "CopyObject",
+			map[string]string{rq + "x-amz-server-side-encryption-customer-algorithm": "AES256", rq + "bucketName": "b"}, pObjectSSEC, +1},
+		{"put with sse-c", "s3.amazonaws.com", "PutObject",
+			map[string]string{rq + "x-amz-server-side-encryption-customer-algorithm": "AES256"}, pObjectSSEC, +1},
+		{"copy with another account's key", "s3.amazonaws.com", "CopyObject",
+			map[string]string{rq + "x-amz-server-side-encryption": "aws:kms", "userIdentity.accountId": "111122223333",
+				rq + "x-amz-server-side-encryption-aws-kms-key-id": "arn:aws:kms:us-east-1:999988887777:key/1234abcd"}, pObjectExternalKey, +1},
+		{"copy with an own-account key", "s3.amazonaws.com", "CopyObject",
+			map[string]string{rq + "x-amz-server-side-encryption": "aws:kms", "userIdentity.accountId": "111122223333",
+				rq + "x-amz-server-side-encryption-aws-kms-key-id": "arn:aws:kms:us-east-1:111122223333:key/1234abcd"}, unchanged, 0},
+		{"copy with a key arn, caller account unknown", "s3.amazonaws.com", "CopyObject",
+			map[string]string{rq + "x-amz-server-side-encryption-aws-kms-key-id": "arn:aws:kms:us-east-1:999988887777:key/1"}, unchanged, 0},
+		{"put without encryption headers", "s3.amazonaws.com", "PutObject", map[string]string{rq + "key": "a.txt"}, unchanged, 0},
+
+		// Bucket default encryption (Rhino Security Labs, S3 ransomware with an attacker's KMS key).
+		{"bucket default to another account's key", "s3.amazonaws.com", "PutBucketEncryption",
+			map[string]string{"recipientAccountId": "111122223333",
+				rq + "ServerSideEncryptionConfiguration.Rule.ApplyServerSideEncryptionByDefault.SSEAlgorithm":   "aws:kms",
+				rq + "ServerSideEncryptionConfiguration.Rule.ApplyServerSideEncryptionByDefault.KMSMasterKeyID": "arn:aws:kms:eu-west-1:999988887777:key/k"},
+			pBucketExternalKey, +1},
+		{"bucket default to sse-s3", "s3.amazonaws.com", "PutBucketEncryption",
+			map[string]string{rq + "ServerSideEncryptionConfiguration.Rule{}.ApplyServerSideEncryptionByDefault.SSEAlgorithm": "AES256"}, pBucketOwnKey, -1},
+		{"bucket default to an own key alias", "s3.amazonaws.com", "PutBucketEncryption",
+			map[string]string{rq + "ServerSideEncryptionConfiguration.Rule.ApplyServerSideEncryptionByDefault.KMSMasterKeyID": "alias/data"}, pBucketOwnKey, -1},
+		{"bucket default kms without a key or account", "s3.amazonaws.com", "PutBucketEncryption",
+			map[string]string{rq + "ServerSideEncryptionConfiguration.Rule.ApplyServerSideEncryptionByDefault.KMSMasterKeyID": "arn:aws:kms:eu-west-1:999988887777:key/k"},
+			unchanged, 0},
+		{"bucket encryption without a request", "s3.amazonaws.com", "PutBucketEncryption", nil, unchanged, 0},
+
+		// RDS deletion without a final snapshot.
+		{"db deleted, no snapshot, no backups", "rds.amazonaws.com", "DeleteDBInstance",
+			map[string]string{rq + "skipFinalSnapshot": "true", rq + "deleteAutomatedBackups": "true"}, pDBDeleteNoBackups, +1},
+		{"cluster deleted, no snapshot", "rds.amazonaws.com", "DeleteDBCluster", map[string]string{rq + "skipFinalSnapshot": "true"}, pDBDeleteNoSnapshot, +1},
+		{"db deleted with a final snapshot", "rds.amazonaws.com", "DeleteDBInstance",
+			map[string]string{rq + "skipFinalSnapshot": "false", rq + "finalDBSnapshotIdentifier": "db-final"}, pDBDeleteSnapshot, -1},
+		{"db deleted, snapshot name only", "rds.amazonaws.com", "DeleteDBCluster",
+			map[string]string{rq + "finalDBSnapshotIdentifier": "db-final"}, pDBDeleteSnapshot, -1},
+		{"db deleted, no flags", "rds.amazonaws.com", "DeleteDBInstance", map[string]string{rq + "dBInstanceIdentifier": "db"}, unchanged, 0},
+
 		// No eventSource: the name alone selects the refiner.
 		{"versioning suspended, no source", "", "putbucketversioning",
 			map[string]string{rq + "VersioningConfiguration.Status": "Suspended"}, pVersioningSuspended, +1},
@@ -409,9 +449,15 @@ func FuzzScanPolicy(f *testing.F) {
 func TestRefineAPIAllocs(t *testing.T) {
 	get := getter(ingress("tcp\ntcp", "22\n443", "22\n443", "10.0.0.0/8\n0.0.0.0/0"))
 	p := LookupAPI("ec2.amazonaws.com", "AuthorizeSecurityGroupIngress")
+	enc := getter(map[string]string{"userIdentity.accountId": "111122223333",
+		"requestParameters.x-amz-server-side-encryption-aws-kms-key-id":                                              "arn:aws:kms:us-east-1:999988887777:key/k",
+		"requestParameters.ServerSideEncryptionConfiguration.Rule.ApplyServerSideEncryptionByDefault.KMSMasterKeyID": "arn:aws:kms:us-east-1:999988887777:key/k",
+	})
 	allocs := testing.AllocsPerRun(100, func() {
 		RefineAPI(p, "ec2.amazonaws.com", "AuthorizeSecurityGroupIngress", get)
 		RefineAPI(p, "ec2.amazonaws.com", "DescribeInstances", get)
+		RefineAPI(p, "s3.amazonaws.com", "CopyObject", enc)
+		RefineAPI(p, "s3.amazonaws.com", "PutBucketEncryption", enc)
 	})
 	require.Zero(t, allocs)
 }
