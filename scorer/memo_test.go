@@ -10,6 +10,7 @@ import (
 
 	"awsrisk/app"
 	"awsrisk/app/table"
+	"awsrisk/features"
 )
 
 // identityRows are rows of every identity input and ct_risk_object(_type), drawn so that a
@@ -197,4 +198,53 @@ func FuzzCleanRecord(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestCategoryMemoExact holds the chunk's category memo to features.ThreatCategory on more APIs
+// than it has slots (so that sets fill and entries are replaced), each API asked for again
+// after others displaced it, with and without an eventSource and without an eventName column.
+func TestCategoryMemoExact(t *testing.T) {
+	verbs := []string{"Get", "List", "Describe", "Create", "Delete", "Put", "Update", "Attach", "Detach", "Stop", "Start",
+		"Modify", "Authorize", "Revoke", "Invoke"}
+	nouns := []string{"User", "Role", "Policy", "AccessKey", "Bucket", "Object", "Trail", "Logging", "Instances",
+		"SecurityGroupIngress", "Secret", "Parameter", "Key", "Detector", "Snapshot", "Image", "Function", "Model",
+		"LoginProfile", "BucketPolicy"}
+	sources := []string{"", "iam.amazonaws.com", "s3.amazonaws.com", "ec2.amazonaws.com"}
+	type api struct{ source, name string }
+	var apis []api
+	for i, v := range verbs {
+		for j, n := range nouns {
+			apis = append(apis, api{sources[(i+j)%len(sources)], v + n})
+		}
+	}
+	// One name under two services whose categories differ: the memo must key on the source too.
+	for range 3 {
+		apis = append(apis, api{"", "PutResourcePolicy"}, api{"kms.amazonaws.com", "PutResourcePolicy"})
+	}
+	c1, _ := features.ThreatCategory("", "PutResourcePolicy")
+	c2, _ := features.ThreatCategory("kms.amazonaws.com", "PutResourcePolicy")
+	require.NotEqual(t, c1, c2, "the test needs an API whose category depends on its service")
+	require.Greater(t, len(apis), 2*categoryMemoSlots)
+	want := func(a api) (string, string) {
+		c, _ := features.ThreatCategory(a.source, a.name)
+		cell := c
+		if c == "" {
+			cell = features.None
+		}
+		return c, string(table.AppendField(nil, cell))
+	}
+	var m categoryMemo
+	order := append(append(append([]api{}, apis...), apis[:40]...), apis...)
+	for k := len(apis) - 1; k >= 0; k -= 3 {
+		order = append(order, apis[k])
+	}
+	for _, a := range order {
+		c, cell := want(a)
+		require.Equal(t, cell, m.cell(a.source, a.name, true), "%+v", a)
+		require.Equal(t, c, m.category(a.source, a.name), "%+v", a)
+	}
+	// Without an eventName column every event's category is none.
+	var none categoryMemo
+	require.Equal(t, features.None, none.cell("s3.amazonaws.com", "", false))
+	require.Equal(t, features.None, none.cell("", "", false))
 }
