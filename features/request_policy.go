@@ -163,54 +163,44 @@ func eachString(doc string, i int, kind string, fn func(kind, s string)) {
 // eachMember calls fn(key, valueStart) for each member of the object at doc[i] and reports
 // whether the object was well formed up to its closing brace (or fn stopped).
 func eachMember(doc string, i int, fn func(key string, v int) bool) bool {
-	i = skipWS(doc, i+1)
-	if i < len(doc) && doc[i] == '}' {
-		return true
-	}
-	for i < len(doc) {
+	return eachItem(doc, i, '}', func(i int) (int, bool) {
 		key, end, ok := jsonString(doc, i)
 		if !ok {
-			return false
+			return 0, false
 		}
 		i = skipWS(doc, end)
 		if i >= len(doc) || doc[i] != ':' {
-			return false
+			return 0, false
 		}
 		v := skipWS(doc, i+1)
 		if !fn(key, v) {
-			return false
+			return 0, false
 		}
-		if i, ok = skipValue(doc, v); !ok {
-			return false
-		}
-		i = skipWS(doc, i)
-		if i >= len(doc) {
-			return false
-		}
-		switch doc[i] {
-		case '}':
-			return true
-		case ',':
-			i = skipWS(doc, i+1)
-		default:
-			return false
-		}
-	}
-	return false
+		return skipValue(doc, v)
+	})
 }
 
 // eachElement calls fn(elementStart) for each element of the array at doc[i].
 func eachElement(doc string, i int, fn func(e int) bool) bool {
+	return eachItem(doc, i, ']', func(i int) (int, bool) {
+		if !fn(i) {
+			return 0, false
+		}
+		return skipValue(doc, i)
+	})
+}
+
+// eachItem walks the comma-separated items of the object or array opened at doc[i] and closed
+// by end: item reads the item starting at its argument and returns the index just past it, or
+// false to stop. It reports whether the container was well formed up to end.
+func eachItem(doc string, i int, end byte, item func(i int) (int, bool)) bool {
 	i = skipWS(doc, i+1)
-	if i < len(doc) && doc[i] == ']' {
+	if i < len(doc) && doc[i] == end {
 		return true
 	}
 	for i < len(doc) {
-		if !fn(i) {
-			return false
-		}
 		var ok bool
-		if i, ok = skipValue(doc, i); !ok {
+		if i, ok = item(i); !ok {
 			return false
 		}
 		i = skipWS(doc, i)
@@ -218,7 +208,7 @@ func eachElement(doc string, i int, fn func(e int) bool) bool {
 			return false
 		}
 		switch doc[i] {
-		case ']':
+		case end:
 			return true
 		case ',':
 			i = skipWS(doc, i+1)
